@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# faultline: eBPF fault injector. `make` builds ./faultline; `make test`,
+# `make demo` and `make bench` also install what they need (scripts/deps.sh).
+
+OUTPUT   ?= .output
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CLANG    ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL  ?= bpftool
+CC       ?= cc
+
+ARCH := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+VMLINUX_DIR := vmlinux/$(ARCH)
+ifeq ($(wildcard $(VMLINUX_DIR)/vmlinux.h),)
+$(error no $(VMLINUX_DIR)/vmlinux.h for '$(ARCH)': run scripts/gen-vmlinux.sh on a kernel with BTF)
+endif
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror \
+	    -Iinclude -Isrc -I$(OUTPUT) -D_GNU_SOURCE
+LDLIBS   += -lbpf -lelf -lz
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -I$(VMLINUX_DIR) -Iinclude -Ibpf
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS    := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+SRCS     := $(wildcard src/*.c)
+OBJS     := $(patsubst src/%.c,$(OUTPUT)/src/%.o,$(SRCS))
+LIB_OBJS := $(filter-out $(OUTPUT)/src/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY: $(BPF_OBJS) $(SKELS)
+.PHONY: all install uninstall test unit demo bench fuzz deps clean vmlinux
+
+all: faultline
+
+faultline: $(OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT) $(OUTPUT)/src $(OUTPUT)/tests $(OUTPUT)/fuzz:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c include/faultline.h $(wildcard bpf/*.bpf.h) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/src/%.o: src/%.c $(wildcard src/*.h) include/faultline.h $(SKELS) | $(OUTPUT)/src
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+unit: $(UNIT_BINS)
+
+# libFuzzer needs clang; each target links the parser objects with ASan/UBSan.
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SRCS) | $(OUTPUT)/fuzz
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CLANG) $(filter-out -Werror,$(CFLAGS)) -fsanitize=fuzzer,address,undefined \
+		$< $(filter-out src/main.c,$(SRCS)) $(LDLIBS) -lyaml -o $@
+
+install: faultline
+	install -D -m 0755 faultline $(DESTDIR)$(PREFIX)/sbin/faultline
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/faultline/README.md
+	install -d $(DESTDIR)$(PREFIX)/share/faultline/examples
+	install -m 0644 examples/* $(DESTDIR)$(PREFIX)/share/faultline/examples/ 2>/dev/null || true
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/faultline
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/faultline $(DESTDIR)$(PREFIX)/share/faultline
+
+deps:
+	$(Q)scripts/deps.sh build
+
+# Each of these installs its own Debian packages first (quiet when present).
+test:
+	$(Q)scripts/deps.sh test
+	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)tests/run.sh
+
+demo:
+	$(Q)scripts/deps.sh test
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/demo.sh
+
+bench:
+	$(Q)scripts/deps.sh bench
+	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)bench/run.sh
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for f in $(FUZZ_BINS); do $$f -max_total_time=$${FUZZ_SECONDS:-300} tests/fuzz/corpus/; done
+
+vmlinux:
+	$(Q)scripts/gen-vmlinux.sh
+
+clean:
+	$(call msg,CLEAN,)
+	$(Q)rm -rf $(OUTPUT) faultline

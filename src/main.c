@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* faultline: precise, kernel-enforced faults for one cgroup. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "log.h"
+
+#define FL_VERSION "0.1.0"
+
+static const struct fl_cmd top_cmds[] = {
+	{ "doctor", cmd_doctor, "probe the kernel: which fault mechanisms work here" },
+	{ "net", cmd_net, "drop packets or add latency for one cgroup" },
+	{ NULL },
+};
+
+static void usage(void)
+{
+	const struct fl_cmd *c;
+
+	fprintf(stderr, "Usage: faultline [--json] [-v] COMMAND [ARGS]\n\nCommands:\n");
+	for (c = top_cmds; c->name; c++)
+		fprintf(stderr, "  %-10s %s\n", c->name, c->summary);
+	fprintf(stderr,
+		"\nGlobal options (anywhere on the line):\n"
+		"  -j, --json     machine-readable output on stdout\n"
+		"  -v, --verbose  say more; twice shows libbpf's debug log\n"
+		"  -V, --version  print the version\n"
+		"\nExamples:\n"
+		"  faultline doctor\n"
+		"  faultline net drop --unit checkout.service --probability 10%% --duration 5m\n"
+		"  faultline net delay --cgroup /system.slice/db.service --delay 100ms --jitter 10ms\n");
+}
+
+int fl_dispatch(const struct fl_cmd *cmds, const char *what, int argc, char **argv)
+{
+	const struct fl_cmd *c, *hit = NULL;
+	size_t len;
+
+	if (argc < 1) {
+		pr_warn("%s: missing command; try 'faultline %s help'\n", what, what);
+		return FL_EXIT_USAGE;
+	}
+	len = strlen(argv[0]);
+	for (c = cmds; c->name; c++) {
+		if (!strcmp(c->name, argv[0]))
+			return c->fn(argc, argv);
+		if (!strncmp(c->name, argv[0], len)) {
+			if (hit) {
+				pr_warn("%s: '%s' is ambiguous\n", what, argv[0]);
+				return FL_EXIT_USAGE;
+			}
+			hit = c;
+		}
+	}
+	if (hit)
+		return hit->fn(argc, argv);
+	pr_warn("%s: unknown command '%s'; try 'faultline help'\n", what, argv[0]);
+	return FL_EXIT_USAGE;
+}
+
+/* Take the global flags out of argv wherever they are, up to "--". */
+static int strip_globals(int argc, char **argv, bool *version)
+{
+	int i, n = 1;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			while (i < argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!strcmp(a, "-j") || !strcmp(a, "--json"))
+			fl_json = true;
+		else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+			fl_verbosity++;
+		else if (!strcmp(a, "-vv"))
+			fl_verbosity += 2;
+		else if (!strcmp(a, "-V") || !strcmp(a, "--version"))
+			*version = true;
+		else
+			argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	bool version = false;
+
+	argc = strip_globals(argc, argv, &version);
+	if (version) {
+		printf("faultline %s\n", FL_VERSION);
+		return FL_EXIT_OK;
+	}
+	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "--help")) {
+		usage();
+		return argc < 2 ? FL_EXIT_USAGE : FL_EXIT_OK;
+	}
+	fl_log_setup_libbpf();
+	return fl_dispatch(top_cmds, "faultline", argc - 1, argv + 1);
+}

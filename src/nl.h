@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Just enough rtnetlink for root qdiscs: libbpf handles clsact and tc
+ * filters, but not fq, whose options EDT delay depends on.
+ */
+#ifndef FL_NL_H
+#define FL_NL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct nl_qdisc_info {
+	char kind[32];
+	uint32_t handle;
+	uint32_t parent;
+	bool is_default;	/* a qdisc the kernel made, safe to replace */
+	/* fq only */
+	uint64_t drops;		/* every drop the qdisc counted */
+	uint64_t flows_plimit;	/* drops for a full flow queue */
+	uint64_t horizon_drops;	/* drops for a timestamp beyond the horizon */
+	uint32_t qlen;
+};
+
+struct nl_fq_opts {
+	uint32_t limit;		/* packets in the whole qdisc */
+	uint32_t flow_limit;	/* packets in one flow */
+	uint32_t horizon_us;	/* farthest EDT fq accepts */
+};
+
+/* Root (egress) qdisc of a device; -ENOENT if it has none we can see. */
+int nl_qdisc_root(int ifindex, struct nl_qdisc_info *info);
+/* Replace the root qdisc with fq (NLM_F_EXCL when exclusive). */
+int nl_qdisc_add_fq(int ifindex, const struct nl_fq_opts *opts, bool exclusive);
+/* Delete the root qdisc: the kernel puts its default back. */
+int nl_qdisc_del_root(int ifindex);
+
+#endif
