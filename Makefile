@@ -17,9 +17,9 @@ $(error no $(VMLINUX_DIR)/vmlinux.h for '$(ARCH)': run scripts/gen-vmlinux.sh on
 endif
 
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror \
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation -Werror \
 	    -Iinclude -Isrc -I$(OUTPUT) -D_GNU_SOURCE
-LDLIBS   += -lbpf -lelf -lz
+LDLIBS   += -lbpf -lelf -lz -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(VMLINUX_DIR) -Iinclude -Ibpf
 

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "faultline.h"
+#include "ctl.h"
+#include "log.h"
+#include "sysfs.h"
+
+#define CONTROL_PIN FL_PIN_ROOT "/fl_control"
+
+int fl_ctl_prepare(uint64_t *generation)
+{
+	struct fl_control c = { 0 };
+	__u32 zero = 0;
+	int err, fd;
+
+	err = fl_ensure_bpffs(NULL);
+	if (err) {
+		pr_warn("cannot mount bpffs at /sys/fs/bpf: %s\n", strerror(-err));
+		return err;
+	}
+	err = fl_mkdir_p(FL_PIN_ROOT, 0700);
+	if (err) {
+		pr_warn("cannot create %s: %s\n", FL_PIN_ROOT, strerror(-err));
+		return err;
+	}
+	*generation = 0;
+	fd = bpf_obj_get(CONTROL_PIN);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;	/* first object creates it */
+	err = bpf_map_lookup_elem(fd, &zero, &c) ? -errno : 0;
+	close(fd);
+	*generation = c.generation;
+	return err;
+}
+
+int fl_ctl_halt(uint64_t *new_generation)
+{
+	struct fl_control c = { 0 };
+	__u32 zero = 0;
+	int err = 0, fd;
+
+	fd = bpf_obj_get(CONTROL_PIN);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;	/* nothing ever ran */
+	if (bpf_map_lookup_elem(fd, &zero, &c) == 0) {
+		c.generation++;
+		if (bpf_map_update_elem(fd, &zero, &c, BPF_ANY))
+			err = -errno;
+	} else {
+		err = -errno;
+	}
+	close(fd);
+	if (new_generation)
+		*new_generation = c.generation;
+	return err;
+}
+
+uint64_t fl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static volatile sig_atomic_t pending_signal;
+
+static void on_signal(int sig)
+{
+	pending_signal = sig;
+}
+
+void fl_signals_install(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int fl_signal_pending(void)
+{
+	return pending_signal;
+}
+
+void fl_status_line(const char *line, bool final)
+{
+	static int tty = -1;
+
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (tty) {
+		fprintf(stderr, "\r\033[K%s%s", line, final ? "\n" : "");
+		fflush(stderr);
+	} else if (final) {
+		fprintf(stderr, "%s\n", line);
+	}
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Host-wide state shared by all experiments: the kill switch, the clock. */
+#ifndef FL_CTL_H
+#define FL_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Make sure bpffs and FL_PIN_ROOT exist, and read the current kill-switch
+ * generation (0 before the first experiment ever ran). Objects are loaded
+ * with this value in their rodata, opened with pin_root_path = FL_PIN_ROOT.
+ */
+int fl_ctl_prepare(uint64_t *generation);
+/* stop --all: bump the generation so every loaded program goes inert. */
+int fl_ctl_halt(uint64_t *new_generation);
+
+/* CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_ns() reads. */
+uint64_t fl_now_ns(void);
+
+/* SIGINT/SIGTERM/SIGHUP set a flag instead of killing us mid-attach. */
+void fl_signals_install(void);
+int fl_signal_pending(void);	/* the signal number, or 0 */
+
+/* A live status line: redrawn in place on a terminal, plain elsewhere. */
+void fl_status_line(const char *line, bool final);
+
+#endif

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include "parse.h"
+
+#define NSEC_PER_MSEC	1000000ULL
+#define NSEC_PER_SEC	1000000000ULL
+
+static int fail(char *err, const char *fmt, const char *arg)
+{
+	if (err)
+		snprintf(err, FL_ERRLEN, fmt, arg);
+	return -EINVAL;
+}
+
+int fl_parse_duration(const char *s, uint64_t *ns, char *err)
+{
+	static const struct { const char *unit; double mult; } units[] = {
+		{ "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 },
+		{ "us", 1e3 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	if (!s || !*s || isspace((unsigned char)*s) || *s == '+')
+		return fail(err, "empty duration '%s': use 50ms, 1.5s, 10m or 2h", s ? s : "");
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || !isfinite(v))
+		return fail(err, "bad duration '%s': use 50ms, 1.5s, 10m or 2h", s);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		if (v < 0)
+			return fail(err, "negative duration '%s'", s);
+		v *= units[i].mult;
+		if (v > 1e18)
+			return fail(err, "duration '%s' is too long", s);
+		*ns = (uint64_t)llround(v);
+		return 0;
+	}
+	return fail(err, "duration '%s' needs a unit: ms, s, m or h (e.g. 50ms, 1.5s)", s);
+}
+
+int fl_parse_probability(const char *s, uint64_t *thresh, char *err)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || isspace((unsigned char)*s))
+		return fail(err, "empty probability '%s': use 0.3 or 30%%", s ? s : "");
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || !isfinite(v))
+		return fail(err, "bad probability '%s': use a number in [0,1] or a percentage", s);
+	if (!strcmp(end, "%"))
+		v /= 100.0;
+	else if (*end)
+		return fail(err, "bad probability '%s': use 0.3 or 30%%", s);
+	if (v < 0 || v > 1)
+		return fail(err, "probability '%s' is outside [0,1] (0%%..100%%)", s);
+	/* Computed in double and kept in 64 bits: 0.75 stays 75%, 1.0 is 2^32. */
+	*thresh = (uint64_t)llround(v * 4294967296.0);
+	return 0;
+}
+
+int fl_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v, char *err)
+{
+	char *end;
+	unsigned long long x;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return fail(err, "'%s' is not a whole number", s ? s : "");
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (errno || *end)
+		return fail(err, "'%s' is not a whole number", s);
+	if (x < min || x > max) {
+		if (err)
+			snprintf(err, FL_ERRLEN, "%s is outside %llu..%llu", s,
+				 (unsigned long long)min, (unsigned long long)max);
+		return -EINVAL;
+	}
+	*v = x;
+	return 0;
+}
+
+int fl_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi, char *err)
+{
+	char buf[32], *dash;
+	uint64_t a, b;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		return fail(err, "bad port range '%s': use 80 or 8000-8100", s ? s : "");
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (fl_parse_u64(buf, 1, 65535, &a, NULL) ||
+	    fl_parse_u64(dash ? dash + 1 : buf, 1, 65535, &b, NULL))
+		return fail(err, "bad port range '%s': ports are 1..65535, as 80 or 8000-8100", s);
+	if (a > b)
+		return fail(err, "bad port range '%s': the first port is above the last", s);
+	*lo = a;
+	*hi = b;
+	return 0;
+}
+
+int fl_parse_cidr(const char *s, uint8_t addr[16], uint8_t *plen, char *err)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	struct in_addr a4;
+	uint64_t len;
+	bool v4;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		return fail(err, "bad CIDR '%s': use 10.0.0.0/8 or 2001:db8::/32", s ? s : "");
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	v4 = inet_pton(AF_INET, buf, &a4) == 1;
+	if (v4) {
+		memset(addr, 0, 10);
+		addr[10] = addr[11] = 0xff;
+		memcpy(addr + 12, &a4, 4);
+	} else if (inet_pton(AF_INET6, buf, addr) != 1) {
+		return fail(err, "bad CIDR '%s': not an IPv4 or IPv6 address", s);
+	}
+	len = v4 ? 32 : 128;
+	if (slash && fl_parse_u64(slash + 1, 0, v4 ? 32 : 128, &len, NULL))
+		return fail(err, "bad CIDR '%s': the prefix length is out of range", s);
+	*plen = len + (v4 ? 96 : 0);
+	/* Host bits set below the prefix usually mean a typo: refuse them. */
+	for (unsigned int bit = *plen; bit < 128; bit++)
+		if (addr[bit / 8] & (0x80 >> (bit % 8)))
+			return fail(err, "bad CIDR '%s': address has bits set beyond the prefix", s);
+	return 0;
+}
+
+static const struct { const char *name; int num; } errnos[] = {
+	{ "EPERM", EPERM }, { "ENOENT", ENOENT }, { "ESRCH", ESRCH }, { "EINTR", EINTR },
+	{ "EIO", EIO }, { "ENXIO", ENXIO }, { "E2BIG", E2BIG }, { "EBADF", EBADF },
+	{ "ECHILD", ECHILD }, { "EAGAIN", EAGAIN }, { "EWOULDBLOCK", EWOULDBLOCK },
+	{ "ENOMEM", ENOMEM }, { "EACCES", EACCES }, { "EFAULT", EFAULT }, { "EBUSY", EBUSY },
+	{ "EEXIST", EEXIST }, { "EXDEV", EXDEV }, { "ENODEV", ENODEV }, { "ENOTDIR", ENOTDIR },
+	{ "EISDIR", EISDIR }, { "EINVAL", EINVAL }, { "ENFILE", ENFILE }, { "EMFILE", EMFILE },
+	{ "ETXTBSY", ETXTBSY }, { "EFBIG", EFBIG }, { "ENOSPC", ENOSPC }, { "ESPIPE", ESPIPE },
+	{ "EROFS", EROFS }, { "EMLINK", EMLINK }, { "EPIPE", EPIPE }, { "EDOM", EDOM },
+	{ "ERANGE", ERANGE }, { "EDEADLK", EDEADLK }, { "ENAMETOOLONG", ENAMETOOLONG },
+	{ "ENOLCK", ENOLCK }, { "ENOSYS", ENOSYS }, { "ENOTEMPTY", ENOTEMPTY }, { "ELOOP", ELOOP },
+	{ "ENODATA", ENODATA }, { "ETIME", ETIME }, { "ENOSR", ENOSR }, { "ENOLINK", ENOLINK },
+	{ "EPROTO", EPROTO }, { "EOVERFLOW", EOVERFLOW }, { "EILSEQ", EILSEQ },
+	{ "ENOTSOCK", ENOTSOCK }, { "EDESTADDRREQ", EDESTADDRREQ }, { "EMSGSIZE", EMSGSIZE },
+	{ "EPROTOTYPE", EPROTOTYPE }, { "ENOPROTOOPT", ENOPROTOOPT },
+	{ "EPROTONOSUPPORT", EPROTONOSUPPORT }, { "EOPNOTSUPP", EOPNOTSUPP },
+	{ "EAFNOSUPPORT", EAFNOSUPPORT }, { "EADDRINUSE", EADDRINUSE },
+	{ "EADDRNOTAVAIL", EADDRNOTAVAIL }, { "ENETDOWN", ENETDOWN },
+	{ "ENETUNREACH", ENETUNREACH }, { "ENETRESET", ENETRESET },
+	{ "ECONNABORTED", ECONNABORTED }, { "ECONNRESET", ECONNRESET }, { "ENOBUFS", ENOBUFS },
+	{ "EISCONN", EISCONN }, { "ENOTCONN", ENOTCONN }, { "ETIMEDOUT", ETIMEDOUT },
+	{ "ECONNREFUSED", ECONNREFUSED }, { "EHOSTDOWN", EHOSTDOWN },
+	{ "EHOSTUNREACH", EHOSTUNREACH }, { "EALREADY", EALREADY },
+	{ "EINPROGRESS", EINPROGRESS }, { "ESTALE", ESTALE }, { "EDQUOT", EDQUOT },
+	{ "ECANCELED", ECANCELED }, { "EOWNERDEAD", EOWNERDEAD },
+	{ "ENOTRECOVERABLE", ENOTRECOVERABLE },
+};
+
+int fl_parse_errno(const char *s, int *errnum, char *err)
+{
+	uint64_t v;
+	size_t i;
+
+	if (s && isdigit((unsigned char)*s)) {
+		if (fl_parse_u64(s, 1, 4095, &v, NULL))
+			return fail(err, "errno %s is outside 1..4095", s);
+		*errnum = v;
+		return 0;
+	}
+	for (i = 0; s && i < sizeof(errnos) / sizeof(errnos[0]); i++) {
+		if (!strcasecmp(s, errnos[i].name)) {
+			*errnum = errnos[i].num;
+			return 0;
+		}
+	}
+	return fail(err, "unknown errno '%s': use a name such as ECONNREFUSED or a number", s ? s : "");
+}
+
+void fl_fmt_duration(uint64_t ns, char *buf, size_t size)
+{
+	if (ns >= 3600 * NSEC_PER_SEC && ns % (3600 * NSEC_PER_SEC) == 0)
+		snprintf(buf, size, "%lluh", (unsigned long long)(ns / (3600 * NSEC_PER_SEC)));
+	else if (ns >= 60 * NSEC_PER_SEC && ns % (60 * NSEC_PER_SEC) == 0)
+		snprintf(buf, size, "%llum", (unsigned long long)(ns / (60 * NSEC_PER_SEC)));
+	else if (ns >= NSEC_PER_SEC)
+		snprintf(buf, size, "%.3gs", ns / 1e9);
+	else if (ns >= NSEC_PER_MSEC)
+		snprintf(buf, size, "%.3gms", ns / 1e6);
+	else
+		snprintf(buf, size, "%lluus", (unsigned long long)(ns / 1000));
+}
