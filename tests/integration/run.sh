@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Run integration tests: every t_* function of the given test_*.sh files (all
+# of them by default), each in its own subshell with cleanup on any exit.
+# Prints one PASS/FAIL/SKIP line per test; exit status 1 if any failed.
+#   tests/integration/run.sh [-k REGEX] [FILE...]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+pattern=.
+[ "${1:-}" = -k ] && { pattern=$2; shift 2; }
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=("$here"/test_*.sh)
+per_test_timeout=${FL_TEST_TIMEOUT:-180}
+failed=0
+
+for file in "${files[@]}"; do
+	base=$(basename "$file" .sh)
+	for t in $(bash -c "source '$here/../lib.sh'; source '$file'; declare -F" | awk '{print $3}' | grep '^t_' | grep -E -- "$pattern"); do
+		log=$(mktemp)
+		start=$(date +%s.%N)
+		timeout --kill-after=10 "$per_test_timeout" bash -c '
+			set -eu -o pipefail
+			export TEST_TAG="flt$$"
+			source "$1/../lib.sh"; source "$2"
+			trap run_deferred EXIT
+			"$3"' _ "$here" "$file" "$t" >"$log" 2>&1
+		rc=$?
+		secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}')
+		name="$base:${t#t_}"
+		if [ $rc -eq 0 ]; then
+			echo "PASS $name (${secs}s)"
+		elif [ $rc -eq 77 ]; then
+			echo "SKIP $name: $(grep -m1 '^SKIPMSG:' "$log" | sed 's/^SKIPMSG: //')"
+		else
+			reason=$(grep -m1 '^FAILMSG:' "$log" | sed 's/^FAILMSG: //')
+			[ $rc -eq 124 ] && reason="timed out after ${per_test_timeout}s"
+			echo "FAIL $name: ${reason:-exit $rc}"
+			sed 's/^/    | /' "$log" | tail -40
+			failed=1
+		fi
+		[ -n "${FL_TEST_VERBOSE:-}" ] && sed 's/^/    | /' "$log"
+		rm -f "$log"
+	done
+done
+exit $failed

@@ -1,0 +1,126 @@
+# shellcheck shell=bash
+# Helpers for integration tests. Each test is a function t_NAME in a
+# tests/integration/test_*.sh file; tests/integration/run.sh runs each one in
+# its own subshell and prints PASS/FAIL/SKIP lines that tests/run.sh counts.
+#
+# A test creates everything it uses (namespaces, veths, cgroups) through
+# these helpers, which register its removal with `defer`: cleanup runs on
+# any exit of the test's subshell, failure included.
+
+REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+FL=${FAULTLINE:-$REPO/faultline}
+TEST_TAG=${TEST_TAG:-flt$$}
+
+_deferred=()
+defer() { _deferred+=("$*"); }
+run_deferred() {
+	local i
+	for ((i = ${#_deferred[@]} - 1; i >= 0; i--)); do
+		eval "${_deferred[$i]}" >/dev/null 2>&1 || true
+	done
+	_deferred=()
+}
+
+fail() { echo "FAILMSG: $*" >&2; exit 1; }
+skip() { echo "SKIPMSG: $*" >&2; exit 77; }
+note() { echo "  # $*" >&2; }
+
+# The v2 hierarchy, unified or hybrid, as faultline finds it.
+cg2_root() {
+	awk '$9 == "cgroup2" || $(NF-2) == "cgroup2" {print $5; exit}' /proc/self/mountinfo
+}
+
+# mk_cgroup NAME: a fresh cgroup for this test; prints its path.
+mk_cgroup() {
+	local root dir
+	root=$(cg2_root) || return 1
+	dir="$root/$TEST_TAG/$1"
+	mkdir -p "$dir"
+	defer "rmdir_cgroup '$root/$TEST_TAG'"
+	echo "$dir"
+}
+
+# Kill everything below a cgroup, then remove it bottom-up.
+rmdir_cgroup() {
+	local d p
+	[ -d "$1" ] || return 0
+	for d in $(find "$1" -depth -type d); do
+		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	done
+	sleep 0.1
+	for d in $(find "$1" -depth -type d); do rmdir "$d" 2>/dev/null || true; done
+}
+
+# in_cgroup DIR CMD...: run CMD inside the cgroup (and inherit its netns).
+in_cgroup() {
+	local dir=$1; shift
+	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$dir" "$@"
+}
+
+# mk_netns NAME: a namespace with lo up; removed on exit.
+mk_netns() {
+	local ns="$TEST_TAG-$1"
+	ip netns add "$ns"
+	defer "ip netns del '$ns'"
+	ip -n "$ns" link set lo up
+	echo "$ns"
+}
+
+# mk_veth NS1 ADDR1 NS2 ADDR2 [ADDR6_1 ADDR6_2]: a veth pair between two
+# namespaces with /24 (and /64) addresses. Prints the NS1-side device name.
+mk_veth() {
+	local a="v${TEST_TAG: -6}a" b="v${TEST_TAG: -6}b"
+	ip link add name "$a" type veth peer name "$b"
+	ip link set "$a" netns "$1"
+	ip link set "$b" netns "$3"
+	ip -n "$1" addr add "$2/24" dev "$a"
+	ip -n "$3" addr add "$4/24" dev "$b"
+	if [ -n "${5:-}" ]; then
+		ip -n "$1" addr add "$5/64" dev "$a" nodad
+		ip -n "$3" addr add "$6/64" dev "$b" nodad
+	fi
+	ip -n "$1" link set "$a" up
+	ip -n "$3" link set "$b" up
+	echo "$a"
+}
+
+# Everything faultline could leave behind, for before/after comparisons.
+host_snapshot() {
+	{
+		echo "== qdisc"; tc qdisc show 2>/dev/null
+		for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+			echo "== netns $ns"; ip netns exec "$ns" tc qdisc show 2>/dev/null
+			for dev in $(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1); do
+				ip netns exec "$ns" tc filter show dev "$dev" ingress 2>/dev/null
+				ip netns exec "$ns" tc filter show dev "$dev" egress 2>/dev/null
+			done
+		done
+		echo "== progs"; bpftool prog show 2>/dev/null | grep -E '^[0-9]+:' | grep -E 'fl_|probe_' || true
+		echo "== links"; bpftool link show 2>/dev/null | grep -E '^[0-9]+:' || true
+		echo "== cgroup"; bpftool cgroup tree 2>/dev/null | grep -vE '^CgroupPath' || true
+		echo "== pins"; find /sys/fs/bpf/faultline -mindepth 1 ! -name fl_control 2>/dev/null || true
+	}
+}
+
+# wait_for CMD...: poll up to 5 s for CMD to succeed.
+wait_for() {
+	local i
+	for i in $(seq 1 50); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# requires FEATURE: skip unless `faultline doctor` says it works here.
+requires() {
+	local cache="${TMPDIR:-/tmp}/faultline-doctor.$(uname -r).json"
+	[ -s "$cache" ] || "$FL" doctor --json >"$cache" 2>/dev/null || true
+	jq -e --arg n "$1" '.features[] | select(.name == $n) | .available' "$cache" >/dev/null ||
+		skip "needs $1, which this kernel lacks ($(jq -r --arg n "$1" '.features[] | select(.name == $n) | .reason' "$cache"))"
+}
+
+# n_sigma OBSERVED N P: how many standard deviations OBSERVED is from N*P.
+n_sigma() {
+	awk -v k="$1" -v n="$2" -v p="$3" 'BEGIN { s = sqrt(n*p*(1-p)); if (s == 0) s = 1e-9; d = (k - n*p) / s; if (d < 0) d = -d; printf "%.2f\n", d }'
+}
