@@ -91,4 +91,61 @@ struct fl_net_config {
 	__u32 level_mask;	/* bit L set: some target sits at cgroup level L */
 };
 
+/* ---------------------------------------------------------------------- */
+/* Syscall faults (faultline sys fail): one rule per experiment object.  */
+/* ---------------------------------------------------------------------- */
+
+/* What a hook program stands for; a rule holds a mask of these. */
+enum fl_sys_call {
+	FL_SYS_CONNECT = 1 << 0,	/* cgroup/connect4|6 */
+	FL_SYS_BIND = 1 << 1,		/* cgroup/bind4|6 */
+	FL_SYS_SENDMSG = 1 << 2,	/* cgroup/sendmsg4|6: UDP with an address */
+	FL_SYS_SOCKET = 1 << 3,		/* cgroup/sock_create: AF_INET, AF_INET6 */
+	FL_SYS_OPEN = 1 << 4,		/* file_open */
+	FL_SYS_READ = 1 << 5,		/* file_permission with MAY_READ */
+	FL_SYS_WRITE = 1 << 6,		/* file_permission with MAY_WRITE */
+	FL_SYS_UNLINK = 1 << 7,		/* inode_unlink */
+	FL_SYS_RMDIR = 1 << 8,		/* inode_rmdir */
+	FL_SYS_MKDIR = 1 << 9,		/* inode_mkdir */
+	FL_SYS_RENAME = 1 << 10,	/* inode_rename */
+	FL_SYS_MMAP = 1 << 11,		/* mmap_file */
+	FL_SYS_FORK = 1 << 12,		/* task_alloc: fork, vfork, clone, threads */
+	FL_SYS_BYNAME = 1 << 13,	/* __x64_sys_NAME via fmod_ret or kprobe */
+};
+
+/* Syscalls one object can fault by name (one fmod_ret program each). */
+#define FL_SYS_MAX_BYNAME	8
+/* Path components walked up from a file when --path is given. */
+#define FL_SYS_MAX_DEPTH	64
+
+/*
+ * The rule, key 0 of the fl_sys_rule array. Written once before attach;
+ * the deadline lives here so it holds even if the loader is killed.
+ */
+struct fl_sys_rule {
+	__u64 deadline_ns;	/* bpf_ktime_get_ns() after which it is inert */
+	__u64 prob;		/* inject when prandom_u32 < prob (0..2^32) */
+	__u64 after;		/* let the first `after` matching calls through */
+	__u64 count;		/* inject at most this many; 0 = no limit */
+	__u64 path_ino;		/* --path: inode of the prefix; 0 = any path */
+	__u32 path_dev;		/* its superblock's s_dev (kernel encoding) */
+	__u32 calls;		/* mask of enum fl_sys_call */
+	__s32 errnum;		/* positive errno to return */
+	__u32 pad;
+};
+
+/* Counters shared by all CPUs, bumped atomically so after/count are exact. */
+struct fl_sys_stats {
+	__u64 matched;		/* calls by the target that passed every filter */
+	__u64 injected;		/* calls that got the errno */
+	__u64 tickets;		/* injection slots claimed against `count` */
+	__u64 pad;
+};
+
+/* In/out of the fl_sys_test program, run with BPF_PROG_TEST_RUN. */
+struct fl_sys_test_ctx {
+	__u32 call;		/* one enum fl_sys_call bit */
+	__s32 ret;		/* out: -errno to inject, or 0 */
+};
+
 #endif /* FAULTLINE_H */

@@ -3,7 +3,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <net/if.h>
 #include <linux/gen_stats.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
@@ -11,7 +13,10 @@
 
 struct nl_req {
 	struct nlmsghdr n;
-	struct tcmsg t;
+	union {
+		struct tcmsg t;
+		struct ifinfomsg i;
+	};
 	char buf[512];
 };
 
@@ -205,5 +210,46 @@ int nl_qdisc_del_root(int ifindex)
 	struct nl_req r;
 
 	init_req(&r, RTM_DELQDISC, NLM_F_ACK, ifindex);
+	return nl_talk(&r.n, NULL, NULL);
+}
+
+static void init_link_req(struct nl_req *r, int type, int flags, int ifindex)
+{
+	memset(r, 0, sizeof(*r));
+	r->n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	r->n.nlmsg_type = type;
+	r->n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	r->i.ifi_family = AF_UNSPEC;
+	r->i.ifi_index = ifindex;
+}
+
+int nl_link_add_ifb(const char *name)
+{
+	struct rtattr *info;
+	struct nl_req r;
+
+	init_link_req(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	addattr(&r, IFLA_IFNAME, name, strlen(name) + 1);
+	info = addattr(&r, IFLA_LINKINFO, NULL, 0);
+	addattr(&r, IFLA_INFO_KIND, "ifb", 4);
+	nest_end(&r, info);
+	return nl_talk(&r.n, NULL, NULL);
+}
+
+int nl_link_set_up(int ifindex)
+{
+	struct nl_req r;
+
+	init_link_req(&r, RTM_NEWLINK, 0, ifindex);
+	r.i.ifi_flags = IFF_UP;
+	r.i.ifi_change = IFF_UP;
+	return nl_talk(&r.n, NULL, NULL);
+}
+
+int nl_link_del(int ifindex)
+{
+	struct nl_req r;
+
+	init_link_req(&r, RTM_DELLINK, 0, ifindex);
 	return nl_talk(&r.n, NULL, NULL);
 }

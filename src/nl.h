@@ -34,4 +34,10 @@ int nl_qdisc_add_fq(int ifindex, const struct nl_fq_opts *opts, bool exclusive);
 /* Delete the root qdisc: the kernel puts its default back. */
 int nl_qdisc_del_root(int ifindex);
 
+
+
+/* Create an ifb device and bring it up; delete a link by index. */
+int nl_link_add_ifb(const char *name);
+int nl_link_set_up(int ifindex);
+int nl_link_del(int ifindex);
 #endif

@@ -19,7 +19,7 @@ static int fail(char *err, const char *fmt, const char *arg)
 	return -EINVAL;
 }
 
-int fl_parse_duration(const char *s, uint64_t *ns, char *err)
+int fl_parse_duration(const char *s, __u64 *ns, char *err)
 {
 	static const struct { const char *unit; double mult; } units[] = {
 		{ "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 },
@@ -43,13 +43,13 @@ int fl_parse_duration(const char *s, uint64_t *ns, char *err)
 		v *= units[i].mult;
 		if (v > 1e18)
 			return fail(err, "duration '%s' is too long", s);
-		*ns = (uint64_t)llround(v);
+		*ns = (__u64)llround(v);
 		return 0;
 	}
 	return fail(err, "duration '%s' needs a unit: ms, s, m or h (e.g. 50ms, 1.5s)", s);
 }
 
-int fl_parse_probability(const char *s, uint64_t *thresh, char *err)
+int fl_parse_probability(const char *s, __u64 *thresh, char *err)
 {
 	char *end;
 	double v;
@@ -67,11 +67,11 @@ int fl_parse_probability(const char *s, uint64_t *thresh, char *err)
 	if (v < 0 || v > 1)
 		return fail(err, "probability '%s' is outside [0,1] (0%%..100%%)", s);
 	/* Computed in double and kept in 64 bits: 0.75 stays 75%, 1.0 is 2^32. */
-	*thresh = (uint64_t)llround(v * 4294967296.0);
+	*thresh = (__u64)llround(v * 4294967296.0);
 	return 0;
 }
 
-int fl_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v, char *err)
+int fl_parse_u64(const char *s, __u64 min, __u64 max, __u64 *v, char *err)
 {
 	char *end;
 	unsigned long long x;
@@ -92,10 +92,10 @@ int fl_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v, char *e
 	return 0;
 }
 
-int fl_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi, char *err)
+int fl_parse_port_range(const char *s, __u16 *lo, __u16 *hi, char *err)
 {
 	char buf[32], *dash;
-	uint64_t a, b;
+	__u64 a, b;
 
 	if (!s || strlen(s) >= sizeof(buf))
 		return fail(err, "bad port range '%s': use 80 or 8000-8100", s ? s : "");
@@ -113,11 +113,11 @@ int fl_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi, char *err)
 	return 0;
 }
 
-int fl_parse_cidr(const char *s, uint8_t addr[16], uint8_t *plen, char *err)
+int fl_parse_cidr(const char *s, __u8 addr[16], __u8 *plen, char *err)
 {
 	char buf[INET6_ADDRSTRLEN + 8], *slash;
 	struct in_addr a4;
-	uint64_t len;
+	__u64 len;
 	bool v4;
 
 	if (!s || strlen(s) >= sizeof(buf))
@@ -175,7 +175,7 @@ static const struct { const char *name; int num; } errnos[] = {
 
 int fl_parse_errno(const char *s, int *errnum, char *err)
 {
-	uint64_t v;
+	__u64 v;
 	size_t i;
 
 	if (s && isdigit((unsigned char)*s)) {
@@ -193,7 +193,7 @@ int fl_parse_errno(const char *s, int *errnum, char *err)
 	return fail(err, "unknown errno '%s': use a name such as ECONNREFUSED or a number", s ? s : "");
 }
 
-void fl_fmt_duration(uint64_t ns, char *buf, size_t size)
+void fl_fmt_duration(__u64 ns, char *buf, size_t size)
 {
 	if (ns >= 3600 * NSEC_PER_SEC && ns % (3600 * NSEC_PER_SEC) == 0)
 		snprintf(buf, size, "%lluh", (unsigned long long)(ns / (3600 * NSEC_PER_SEC)));

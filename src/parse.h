@@ -6,29 +6,29 @@
 #ifndef FL_PARSE_H
 #define FL_PARSE_H
 
-#include <stdint.h>
+#include <linux/types.h>
 #include <stddef.h>
 
 #define FL_ERRLEN 512
 
 /* "50ms", "1.5s", "10m", "2h" (a bare number is refused: units matter). */
-int fl_parse_duration(const char *s, uint64_t *ns, char *err);
+int fl_parse_duration(const char *s, __u64 *ns, char *err);
 /* "0.3" or "30%" into a fraction of 2^32 (1.0 -> 2^32 exactly). */
-int fl_parse_probability(const char *s, uint64_t *thresh, char *err);
+int fl_parse_probability(const char *s, __u64 *thresh, char *err);
 /* "80" or "8000-8100"; 1..65535. */
-int fl_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi, char *err);
+int fl_parse_port_range(const char *s, __u16 *lo, __u16 *hi, char *err);
 /*
  * "10.0.0.0/8", "2001:db8::/32", or a bare address (a /32 or /128). The
  * result is v4-mapped IPv6 with the prefix length to match (v4 adds 96).
  */
-int fl_parse_cidr(const char *s, uint8_t addr[16], uint8_t *plen, char *err);
+int fl_parse_cidr(const char *s, __u8 addr[16], __u8 *plen, char *err);
 /* A whole decimal number in [min, max]. */
-int fl_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v, char *err);
+int fl_parse_u64(const char *s, __u64 min, __u64 max, __u64 *v, char *err);
 
 /* "ECONNREFUSED" or "111"; 1..4095. */
 int fl_parse_errno(const char *s, int *errnum, char *err);
 
 /* Human forms for output: "1.5s", "250ms". */
-void fl_fmt_duration(uint64_t ns, char *buf, size_t size);
+void fl_fmt_duration(__u64 ns, char *buf, size_t size);
 
 #endif

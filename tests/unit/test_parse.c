@@ -12,7 +12,7 @@
 static void durations(void **state)
 {
 	char err[FL_ERRLEN];
-	uint64_t ns;
+	__u64 ns;
 
 	assert_int_equal(fl_parse_duration("50ms", &ns, err), 0);
 	assert_int_equal(ns, 50000000ULL);
@@ -30,7 +30,7 @@ static void bad_durations(void **state)
 {
 	const char *bad[] = { "", "50", "ms", "-1s", "1.5", "5 s", "5sec", "1e400s", "nanms", " 5s", "+5s", NULL };
 	char err[FL_ERRLEN];
-	uint64_t ns = 42;
+	__u64 ns = 42;
 
 	for (int i = 0; bad[i]; i++) {
 		err[0] = '\0';
@@ -43,7 +43,7 @@ static void bad_durations(void **state)
 static void probabilities(void **state)
 {
 	char err[FL_ERRLEN];
-	uint64_t t;
+	__u64 t;
 
 	assert_int_equal(fl_parse_probability("1", &t, err), 0);
 	assert_int_equal(t, 1ULL << 32);
@@ -53,7 +53,7 @@ static void probabilities(void **state)
 	assert_int_equal(fl_parse_probability("0.75", &t, err), 0);
 	assert_int_equal(t, 3ULL << 30);
 	assert_int_equal(fl_parse_probability("30%", &t, err), 0);
-	assert_int_equal(t, (uint64_t)(0.3 * 4294967296.0 + 0.5));
+	assert_int_equal(t, (__u64)(0.3 * 4294967296.0 + 0.5));
 	assert_int_equal(fl_parse_probability("100%", &t, err), 0);
 	assert_int_equal(t, 1ULL << 32);
 	assert_int_equal(fl_parse_probability("0.5", &t, err), 0);
@@ -64,7 +64,7 @@ static void bad_probabilities(void **state)
 {
 	const char *bad[] = { "", "1.01", "-0.1", "101%", "abc", "0.5x", "50 %", "nan", "inf", NULL };
 	char err[FL_ERRLEN];
-	uint64_t t;
+	__u64 t;
 
 	for (int i = 0; bad[i]; i++)
 		assert_int_equal(fl_parse_probability(bad[i], &t, err), -EINVAL);
@@ -73,7 +73,7 @@ static void bad_probabilities(void **state)
 static void ports(void **state)
 {
 	char err[FL_ERRLEN];
-	uint16_t lo, hi;
+	__u16 lo, hi;
 
 	assert_int_equal(fl_parse_port_range("53", &lo, &hi, err), 0);
 	assert_int_equal(lo, 53);
@@ -89,10 +89,10 @@ static void ports(void **state)
 
 static void cidrs(void **state)
 {
-	static const uint8_t v4[16] = { [10] = 0xff, [11] = 0xff, [12] = 10 };
-	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	static const __u8 v4[16] = { [10] = 0xff, [11] = 0xff, [12] = 10 };
+	static const __u8 v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
 	char err[FL_ERRLEN];
-	uint8_t a[16], plen;
+	__u8 a[16], plen;
 
 	assert_int_equal(fl_parse_cidr("10.0.0.0/8", a, &plen, err), 0);
 	assert_int_equal(plen, 104);

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Network faults for one experiment: drop (cgroup_skb, both directions) and
+ * delay (tc, EDT: we set skb->tstamp, fq holds the packet until then).
+ *
+ * One object per experiment. Its rules all share the experiment's targets:
+ * cgroup_skb programs are attached to each target cgroup, so the kernel
+ * only runs them for the target's sockets (descendants included); the tc
+ * programs see a whole device and match the target by cgroup id at the few
+ * levels where targets sit (targ_level_mask), one hash lookup per level, so
+ * an untargeted packet costs the same however many rules or targets exist.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "common.bpf.h"
+
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86DD
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+#define CG_PASS		1
+#define CG_DROP		0
+/* cgroup_skb egress: drop, and tell the sender "congestion" (NET_XMIT_CN),
+ * which TCP and UDP treat as sent: the loss looks like the network's. */
+#define CG_DROP_CN	2
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1FFF
+
+const volatile __u32 nr_rules;		/* rules in use, <= FL_MAX_RULES */
+const volatile __u32 targ_level_mask;	/* cgroup levels holding targets */
+const volatile __u32 tc_l3_off;		/* 14 on Ethernet devices, 0 on raw IP */
+const volatile __u32 ifb_ifindex;	/* ingress delay: hold packets on this ifb */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FL_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct fl_net_rule);
+} rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FL_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct fl_counters);
+} counters SEC(".maps");
+
+/* Target cgroup ids (the value is unused): what the tc programs match. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u64);
+	__type(value, __u32);
+} targets SEC(".maps");
+
+/* Last departure time given to each flow: jitter must never reorder it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FL_MAX_FLOWS);
+	__type(key, __u32);
+	__type(value, __u64);
+} flow_last SEC(".maps");
+
+struct pkt {
+	__u8 remote[16];	/* v4-mapped for IPv4 */
+	__u16 rport;		/* peer's port, host order */
+	__u16 lport;		/* our port */
+	__u8 proto;
+	__u8 has_ports;
+};
+
+static __always_inline void map_v4(__u8 *dst, __be32 addr)
+{
+	__builtin_memset(dst, 0, 10);
+	dst[10] = 0xff;
+	dst[11] = 0xff;
+	__builtin_memcpy(dst + 12, &addr, 4);
+}
+
+static __always_inline int parse_ports(struct __sk_buff *skb, __u32 off, bool egress,
+				       struct pkt *p)
+{
+	__be16 ports[2];
+
+	if (p->proto != FL_PROTO_TCP && p->proto != FL_PROTO_UDP)
+		return 0;
+	if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)))
+		return -1;
+	/* ports[0] is the source: ours on egress, the peer's on ingress. */
+	p->lport = bpf_ntohs(egress ? ports[0] : ports[1]);
+	p->rport = bpf_ntohs(egress ? ports[1] : ports[0]);
+	p->has_ports = 1;
+	return 0;
+}
+
+/* Headers from `off` (the L3 header); non-IP packets return -1. */
+static __always_inline int parse(struct __sk_buff *skb, __u32 off, bool egress, struct pkt *p)
+{
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr ip;
+
+		if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)))
+			return -1;
+		p->proto = ip.protocol;
+		map_v4(p->remote, egress ? ip.daddr : ip.saddr);
+		/* Only the first fragment carries ports. */
+		if (ip.frag_off & bpf_htons(IP_OFFSET))
+			return 0;
+		return parse_ports(skb, off + ip.ihl * 4, egress, p);
+	}
+	if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr ip6;
+
+		if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)))
+			return -1;
+		/* Extension headers are not walked: such packets match on
+		 * addresses only, never on ports. */
+		p->proto = ip6.nexthdr;
+		__builtin_memcpy(p->remote, egress ? &ip6.daddr : &ip6.saddr, 16);
+		return parse_ports(skb, off + sizeof(ip6), egress, p);
+	}
+	return -1;
+}
+
+/* Compare the first plen bits, a 32-bit word at a time (fixed offsets). */
+static __always_inline bool prefix_match(const __u8 *a, const __u8 *b, __u32 plen)
+{
+#pragma unroll
+	for (int w = 0; w < 4; w++) {
+		__u32 x, y, bits = w * 32, mask;
+
+		if (plen <= bits)
+			return true;
+		__builtin_memcpy(&x, a + w * 4, 4);
+		__builtin_memcpy(&y, b + w * 4, 4);
+		mask = plen - bits >= 32 ? 0xffffffff : ~(0xffffffffU >> (plen - bits));
+		if ((bpf_ntohl(x) ^ bpf_ntohl(y)) & mask)
+			return false;
+	}
+	return true;
+}
+
+static __always_inline bool in_range(__u16 v, __u16 lo, __u16 hi)
+{
+	return v >= lo && v <= hi;
+}
+
+static __always_inline bool rule_match(const struct fl_net_rule *r, const struct pkt *p, __u32 dir)
+{
+	if (!(r->dir & dir))
+		return false;
+	if (r->proto == FL_PROTO_ICMP) {
+		if (p->proto != FL_PROTO_ICMP && p->proto != FL_PROTO_ICMPV6)
+			return false;
+	} else if (r->proto && r->proto != p->proto) {
+		return false;
+	}
+	if (r->port_lo && (!p->has_ports || !in_range(p->rport, r->port_lo, r->port_hi)))
+		return false;
+	if (r->lport_lo && (!p->has_ports || !in_range(p->lport, r->lport_lo, r->lport_hi)))
+		return false;
+	return !r->remote_plen || prefix_match(p->remote, r->remote, r->remote_plen);
+}
+
+static __always_inline __u32 segs_of(struct __sk_buff *skb)
+{
+	return skb->gso_segs > 1 ? skb->gso_segs : 1;
+}
+
+static __always_inline void count(__u32 idx, struct __sk_buff *skb, bool injected, __u64 delay)
+{
+	struct fl_counters *c = bpf_map_lookup_elem(&counters, &idx);
+
+	if (!c)
+		return;
+	c->matched++;
+	if (!injected)
+		return;
+	c->injected++;
+	c->bytes += skb->len;
+	c->segs += segs_of(skb);
+	c->delay_ns += delay;
+}
+
+/*
+ * First rule of `action` that matches, is alive and wins its draw; its
+ * index, or -1. Matching rules that lose the draw are still counted.
+ */
+static __always_inline int pick_rule(struct __sk_buff *skb, const struct pkt *p, __u32 dir,
+				     __u32 action, struct fl_net_rule **out)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	for (__u32 i = 0; i < FL_MAX_RULES && i < nr_rules; i++) {
+		struct fl_net_rule *r = bpf_map_lookup_elem(&rules, &i);
+
+		if (!r || r->action != action || fl_expired(r->deadline_ns, now) ||
+		    !rule_match(r, p, dir))
+			continue;
+		if (!fl_chance(r->prob)) {
+			count(i, skb, false, 0);
+			continue;
+		}
+		*out = r;
+		return i;
+	}
+	return -1;
+}
+
+static __always_inline int cg_drop(struct __sk_buff *skb, __u32 dir)
+{
+	struct fl_net_rule *r;
+	struct pkt p = {};
+	int idx;
+
+	if (fl_halted() || parse(skb, 0, dir == FL_DIR_EGRESS, &p))
+		return CG_PASS;
+	idx = pick_rule(skb, &p, dir, FL_ACT_DROP, &r);
+	if (idx < 0)
+		return CG_PASS;
+	count(idx, skb, true, 0);
+	return dir == FL_DIR_EGRESS ? CG_DROP_CN : CG_DROP;
+}
+
+SEC("cgroup_skb/egress")
+int fl_cg_egress(struct __sk_buff *skb)
+{
+	return cg_drop(skb, FL_DIR_EGRESS);
+}
+
+SEC("cgroup_skb/ingress")
+int fl_cg_ingress(struct __sk_buff *skb)
+{
+	return cg_drop(skb, FL_DIR_INGRESS);
+}
+
+/* Is this packet's socket in a target cgroup (or below one)? */
+static __always_inline bool skb_targeted(struct __sk_buff *skb)
+{
+	for (__u32 level = 0; level < FL_MAX_LEVELS; level++) {
+		__u64 id;
+
+		if (!(targ_level_mask & (1U << level)))
+			continue;
+		id = bpf_skb_ancestor_cgroup_id(skb, level);
+		if (id && bpf_map_lookup_elem(&targets, &id))
+			return true;
+	}
+	return false;
+}
+
+/* Delay plus a uniform jitter in [-jitter, +jitter], never below zero. */
+static __always_inline __u64 draw_delay(const struct fl_net_rule *r)
+{
+	__u64 d = r->delay_ns, span;
+	__u64 off;
+
+	if (!r->jitter_ns)
+		return d;
+	span = 2 * r->jitter_ns + 1;
+	off = ((__u64)bpf_get_prandom_u32() * span) >> 32;
+	return d + off > r->jitter_ns ? d + off - r->jitter_ns : 0;
+}
+
+/* Departure time for this skb: later than now + delay and than its flow's last. */
+static __always_inline __u64 departure(struct __sk_buff *skb, const struct fl_net_rule *r,
+				       __u64 *delay)
+{
+	__u64 now = bpf_ktime_get_ns(), base, t, *last;
+	__u32 flow = bpf_get_hash_recalc(skb);
+
+	/* TCP may already have set a later (paced) time: keep its spacing. */
+	base = skb->tstamp > now ? skb->tstamp : now;
+	*delay = draw_delay(r);
+	t = base + *delay;
+	last = bpf_map_lookup_elem(&flow_last, &flow);
+	if (last && *last > t)
+		t = *last;
+	bpf_map_update_elem(&flow_last, &flow, &t, BPF_ANY);
+	return t;
+}
+
+SEC("tc")
+int fl_tc_egress(struct __sk_buff *skb)
+{
+	struct fl_net_rule *r;
+	struct pkt p = {};
+	__u64 delay;
+	int idx;
+
+	if (fl_halted() || !skb_targeted(skb) || parse(skb, tc_l3_off, true, &p))
+		return TC_ACT_OK;
+	idx = pick_rule(skb, &p, FL_DIR_EGRESS, FL_ACT_DELAY, &r);
+	if (idx < 0)
+		return TC_ACT_OK;
+	skb->tstamp = departure(skb, r, &delay);
+	count(idx, skb, true, delay);
+	return TC_ACT_OK;
+}
+
+/*
+ * Ingress delay. Arriving packets have no socket yet, so look up the one
+ * that will receive it and match its cgroup; then stamp a departure time
+ * and send the packet through an ifb whose fq holds it until then. ifb
+ * puts it back on the receive path with classification skipped, so it
+ * does not come through here twice.
+ */
+static __always_inline bool ingress_targeted(struct __sk_buff *skb, const struct pkt *p)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_sock *sk;
+	bool hit = false;
+	__u32 size;
+
+	if (!p->has_ports || skb->protocol != bpf_htons(ETH_P_IP))
+		return false;
+	if (bpf_skb_load_bytes(skb, tc_l3_off + 12, &t.ipv4.saddr, 8) ||
+	    bpf_skb_load_bytes(skb, tc_l3_off + 20, &t.ipv4.sport, 4))
+		return false;
+	size = sizeof(t.ipv4);
+	sk = p->proto == FL_PROTO_TCP ?
+		bpf_skc_lookup_tcp(skb, &t, size, BPF_F_CURRENT_NETNS, 0) :
+		bpf_sk_lookup_udp(skb, &t, size, BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return false;
+	for (__u32 level = 0; level < FL_MAX_LEVELS; level++) {
+		struct bpf_sock *full;
+		__u64 id;
+
+		if (!(targ_level_mask & (1U << level)))
+			continue;
+		full = bpf_sk_fullsock(sk);
+		if (!full)
+			break;
+		id = bpf_sk_ancestor_cgroup_id(full, level);
+		if (id && bpf_map_lookup_elem(&targets, &id)) {
+			hit = true;
+			break;
+		}
+	}
+	bpf_sk_release(sk);
+	return hit;
+}
+
+SEC("tc")
+int fl_tc_ingress(struct __sk_buff *skb)
+{
+	struct fl_net_rule *r;
+	struct pkt p = {};
+	__u64 delay, t;
+	int idx;
+
+	if (fl_halted() || !ifb_ifindex || parse(skb, tc_l3_off, false, &p) ||
+	    !ingress_targeted(skb, &p))
+		return TC_ACT_OK;
+	idx = pick_rule(skb, &p, FL_DIR_INGRESS, FL_ACT_DELAY, &r);
+	if (idx < 0)
+		return TC_ACT_OK;
+	t = departure(skb, r, &delay);
+	/* A mono delivery time survives the redirect; a plain write would not. */
+	if (bpf_skb_set_tstamp(skb, t, BPF_SKB_TSTAMP_DELIVERY_MONO))
+		return TC_ACT_OK;
+	count(idx, skb, true, delay);
+	return bpf_redirect(ifb_ifindex, 0);
+}
+
+char LICENSE[] SEC("license") = "GPL";

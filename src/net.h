@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef FL_NET_H
+#define FL_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/if.h>
+#include "faultline.h"
+#include "nl.h"
+#include "target.h"
+
+struct net_opts {
+	struct fl_target target;
+	struct fl_net_rule rule;
+	__u64 duration_ns;
+	const char *dev;
+	bool force, dry_run, help, prob_set, delay_set;
+};
+
+struct net_summary {
+	struct fl_counters c;
+	uint64_t elapsed_ns;
+	int stop_signal;		/* 0 when the deadline ended it */
+	char mechanism[96];
+	char device[IF_NAMESIZE];
+	char ifb[IF_NAMESIZE];
+	bool made_fq;
+	struct nl_qdisc_info dev_fq, ifb_fq;
+};
+
+/* argv[0] is the action word; 0, or -EINVAL after saying what was wrong. */
+int fl_net_parse(enum fl_action action, int argc, char **argv, struct net_opts *o);
+/* Attach, run to the deadline or a signal, detach. 0 or -errno + err. */
+int fl_net_run(struct net_opts *o, struct net_summary *sum, char *err);
+
+#endif

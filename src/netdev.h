@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The device side of delay: the netns, the device, fq as root qdisc, the tc
+ * attachment (tcx link or clsact filter) and the ifb for ingress. Each
+ * setup step records what it changed so teardown undoes exactly that.
+ */
+#ifndef FL_NETDEV_H
+#define FL_NETDEV_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "nl.h"
+
+struct fl_tc_attach {
+	int ifindex;
+	bool ingress;
+	int link_fd;		/* tcx link, or -1 */
+	bool filter;		/* clsact filter (handle/prio below) */
+	bool made_clsact;	/* we created the clsact qdisc */
+	uint32_t handle, prio;
+};
+
+struct fl_netdev {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	uint32_t l3_off;	/* 14 on Ethernet-like devices, 0 on raw IP */
+	bool made_fq;		/* we replaced a default root qdisc with fq */
+	char prev_root[32];	/* the default qdisc we replaced */
+	char ifb[IF_NAMESIZE];	/* ingress delay: our ifb device, if any */
+	int ifb_ifindex;
+	bool made_ifb_fq;
+	struct fl_tc_attach egress, ingress;
+};
+
+/* Enter the network namespace of the first process in a cgroup. */
+int fl_enter_cgroup_netns(const char *cgroup_path, char *err);
+/* Pick the device: `name` if given, else the default route's. */
+int fl_netdev_pick(struct fl_netdev *d, const char *name, char *err);
+/*
+ * Make sure fq is the root qdisc: replace a kernel default, reuse an fq
+ * someone configured, refuse anything else unless `force`.
+ */
+int fl_netdev_ensure_fq(struct fl_netdev *d, int ifindex, uint64_t max_delay_ns, bool force,
+			bool *made, char *err);
+/* Create an ifb (with fq) to hold delayed ingress packets. */
+int fl_netdev_make_ifb(struct fl_netdev *d, uint64_t max_delay_ns, char *err);
+/* Attach a tc program: tcx link when `use_tcx`, else a clsact filter. */
+int fl_tc_attach(struct fl_tc_attach *a, int ifindex, bool ingress, int prog_fd, bool use_tcx,
+		 char *err);
+void fl_tc_detach(struct fl_tc_attach *a);
+/* Undo everything fl_netdev_* did, in reverse. */
+void fl_netdev_restore(struct fl_netdev *d);
+/* fq drops on the device (and its ifb) since it was set up. */
+int fl_netdev_fq_stats(const struct fl_netdev *d, struct nl_qdisc_info *dev_fq,
+		       struct nl_qdisc_info *ifb_fq);
+
+#endif
