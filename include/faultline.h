@@ -142,10 +142,10 @@ struct fl_sys_stats {
 	__u64 pad;
 };
 
-/* In/out of the fl_sys_test program, run with BPF_PROG_TEST_RUN. */
+/* Input of the fl_sys_test program (BPF_PROG_TEST_RUN); retval: -errno or 0. */
 struct fl_sys_test_ctx {
 	__u32 call;		/* one enum fl_sys_call bit */
-	__s32 ret;		/* out: -errno to inject, or 0 */
+	__u32 pad;
 };
 
 #endif /* FAULTLINE_H */

@@ -4,8 +4,12 @@
 # everything built in. Needed only when ../shared/kernels/ has no prebuilt one.
 #
 # Usage: scripts/build-errinj-kernel.sh [--config-only] [--force]
-#   --config-only  stop after `make olddefconfig` and the option check (~2 min)
-#   --force        rebuild even if the cached bzImage exists
+#        scripts/build-errinj-kernel.sh --overlay-module BZIMAGE CONFIG OUT.ko
+#   --config-only     stop after `make olddefconfig` and the option check (~2 min)
+#   --force           rebuild even if the cached bzImage exists
+#   --overlay-module  build only overlay.ko for an existing kernel built from
+#                     the same source with CONFIG (which lacks overlayfs);
+#                     scripts/vmtest.sh runs this itself when it needs to (~2 min)
 # Output: ${FAULTLINE_CACHE:-<repo>/.cache}/kernels/bzImage-6.1-errinj (+ its .config)
 # Takes about 40 minutes on 2 cores and ~3 GB of disk under the cache.
 set -euo pipefail
@@ -24,7 +28,7 @@ out=$outdir/bzImage-6.1-errinj
 die() { echo "build-errinj-kernel: $*" >&2; exit 1; }
 log() { echo "build-errinj-kernel: $*" >&2; }
 
-usage() { sed -n '2,10s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,14s/^# \{0,1\}//p' "$0"; }
 
 # linux-source-6.1 ships the tarball; the rest is what Kbuild and BTF need.
 install_deps() {
@@ -85,12 +89,47 @@ build() {
     log "done: $out"
 }
 
+# Strip a bzImage's version string to its release ("6.1.192") via the
+# pointer at header offset 0x20E.
+bzimage_release() {
+    local off
+    off=$(od -An -tu2 -j 526 -N2 "$1" | tr -d ' ')
+    dd if="$1" bs=1 skip=$((off + 512)) count=128 2>/dev/null | tr '\0' '\n' | head -n1 | cut -d' ' -f1
+}
+
+# Without MODVERSIONS or module signing a module loads when its vermagic
+# matches, so building one file against the same source + config is enough.
+overlay_module() {
+    local image=$1 config=$2 dest=$3 want got
+    [[ -f $image && -f $config ]] || die "--overlay-module needs an existing BZIMAGE and CONFIG"
+    grep -qx 'CONFIG_MODULES=y' "$config" || die "$config has no CONFIG_MODULES: cannot load an overlay module"
+    install_deps
+    unpack_source
+    objdir=$work/obj-overlay
+    rm -rf "$objdir"; mkdir -p "$objdir"
+    sed 's/^# CONFIG_OVERLAY_FS is not set$/CONFIG_OVERLAY_FS=m/' "$config" >"$objdir/.config"
+    kmake olddefconfig
+    want=$(bzimage_release "$image")
+    got=$(kmake -s kernelversion)
+    [[ $want == "$got" ]] || die "$image is $want but linux-source-6.1 is $got: the module would not load; rebuild the kernel instead"
+    log "building overlay.ko for $want"
+    kmake -j"$(nproc)" modules_prepare
+    kmake -j"$(nproc)" M=fs/overlayfs modules
+    got=$(modinfo -F vermagic "$objdir/fs/overlayfs/overlay.ko")
+    [[ $got == "$want "* ]] || die "overlay.ko has vermagic '$got', kernel is $want"
+    mkdir -p "$(dirname "$dest")"
+    strip --strip-debug -o "$dest.tmp" "$objdir/fs/overlayfs/overlay.ko" && mv "$dest.tmp" "$dest"
+    log "done: $dest"
+}
+
 main() {
     local config_only=0 force=0
     while (($#)); do
         case $1 in
             --config-only) config_only=1 ;;
             --force) force=1 ;;
+            --overlay-module) (($# == 4)) || die "usage: --overlay-module BZIMAGE CONFIG OUT.ko"
+                              overlay_module "$2" "$3" "$4"; exit 0 ;;
             -h|--help) usage; exit 0 ;;
             *) usage >&2; die "unknown argument: $1" ;;
         esac

@@ -31,7 +31,7 @@ boot_modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev vir
 preload_modules="veth sch_fq cls_bpf sch_ingress sch_netem ifb"
 
 kernel="" log="" mem=2048 timeout=900
-kernel_image="" kernel_ver="" kernel_tree="" append_extra="" extra_modules=()
+kernel_image="" kernel_ver="" kernel_tree="" kernel_config="" append_extra="" extra_modules=()
 qemu_pid="" filter_pid="" tmp=""
 
 die() { echo "vmtest: $*" >&2; exit 1; }
@@ -82,7 +82,16 @@ bzimage_version() {
     dd if="$1" bs=1 skip=$((off + 512)) count=128 2>/dev/null | tr '\0' '\n' | head -n1 | cut -d' ' -f1
 }
 
+# apt-cache takes ~0.6 s, so remember its answer until the package lists change.
 debian_package() {
+    local memo=$vmcache/debian/package pkg
+    if [[ -s $memo && $memo -nt /var/lib/apt/lists ]]; then cat "$memo"; return 0; fi
+    pkg=$(resolve_debian_package)
+    mkdir -p "$vmcache/debian" && echo "$pkg" >"$memo"
+    echo "$pkg"
+}
+
+resolve_debian_package() {
     local pkg
     pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ {print $2; exit}')
     if [[ -z $pkg ]]; then
@@ -112,6 +121,8 @@ fetch_debian_kernel() {
         ver=$(ls "$dir.tmp/lib/modules")
         [[ -n $ver && -f $dir.tmp/boot/vmlinuz-$ver ]] || die "$deb has no lib/modules/VERSION + boot/vmlinuz-VERSION"
         depmod -b "$dir.tmp" "$ver" || die "depmod -b $dir.tmp $ver failed"
+        grep -qx 'CONFIG_PVH=y' "$dir.tmp/boot/config-$ver" \
+            && extract_vmlinux "$dir.tmp/boot/vmlinuz-$ver" "$dir.tmp/boot/vmlinux-$ver"
         rm -f "$deb"
         touch "$dir.tmp/.ready"
         mv "$dir.tmp" "$dir"
@@ -119,6 +130,23 @@ fetch_debian_kernel() {
     kernel_tree=$dir
     kernel_ver=$(ls "$dir/lib/modules")
     kernel_image=$dir/boot/vmlinuz-$kernel_ver
+    [[ -f $dir/boot/vmlinux-$kernel_ver ]] && kernel_image=$dir/boot/vmlinux-$kernel_ver
+    kernel_config=$dir/boot/config-$kernel_ver
+}
+
+# Under TCG, decompressing Debian's xz bzImage costs ~3 s of every boot; qemu
+# boots the plain ELF vmlinux directly through its PVH entry point instead.
+# Best effort: without it we boot the bzImage.
+extract_vmlinux() {
+    local in=$1 out=$2 off
+    off=$(LC_ALL=C grep -aboP '\xfd7zXZ\x00' "$in" | head -n1 | cut -d: -f1 || true)
+    [[ -n $off ]] || return 0
+    # xz complains about the bytes after the stream; the ELF check below decides.
+    tail -c +$((off + 1)) "$in" | xz -dc >"$out" 2>/dev/null || true
+    if [[ $(head -c4 "$out" | od -An -c | tr -d ' ') != '177ELF' ]]; then
+        rm -f "$out"
+    fi
+    return 0
 }
 
 find_errinj_kernel() {
@@ -130,15 +158,17 @@ find_errinj_kernel() {
         exit 77
     fi
     kernel_ver=$(bzimage_version "$kernel_image")
+    # Both the shared kernel and build-errinj-kernel.sh keep the config beside it.
+    [[ -f $(dirname "$kernel_image")/config-6.1-errinj ]] && kernel_config=$(dirname "$kernel_image")/config-6.1-errinj
+    return 0
 }
 
 # The shared errinj kernel was built without overlayfs. Its config sits next
 # to it, so build a matching overlay.ko once; without one the guest falls back
 # to a read-only root with tmpfs on the usual writable places.
 errinj_overlay_module() {
-    local config sum mod buildlog
-    config=$(dirname "$kernel_image")/config-6.1-errinj
-    [[ -f $config ]] && grep -qx '# CONFIG_OVERLAY_FS is not set' "$config" || return 0
+    local config=$kernel_config sum mod buildlog
+    [[ -n $config ]] && grep -qx '# CONFIG_OVERLAY_FS is not set' "$config" || return 0
     sum=$(sha256sum "$kernel_image" | cut -c1-16)
     mod=$cache/kernels/overlay-$kernel_ver-$sum.ko
     if [[ ! -f $mod && ! -f $mod.failed ]]; then
@@ -249,23 +279,27 @@ mkdir -p $R/run/netns $R/run/lock
 mount -t tmpfs -o mode=1777 tmpfs $R/dev/shm
 mount -t cgroup2 -o nsdelegate cgroup2 $R/sys/fs/cgroup || say "warning: cannot mount cgroup2"
 mount -t tracefs tracefs $R/sys/kernel/tracing || say "warning: cannot mount tracefs"
-mount -t securityfs securityfs $R/sys/kernel/security 2>/dev/null || say "note: no securityfs in this kernel"
+mount -t securityfs securityfs $R/sys/kernel/security 2>/dev/null || say "info: no securityfs in this kernel"
 mount -t debugfs debugfs $R/sys/kernel/debug || say "warning: cannot mount debugfs"
 
 # Modules on demand: the kernel's helper runs in this (initramfs) root, so it
 # hops into the test root, where /lib/modules/VER points at the unpacked tree.
 if [ -n "$VM_MODULE_TREE" ]; then
-    mkdir -p $R/lib/modules $R/boot
+    mkdir -p $R/lib/modules
     [ -e $R/lib/modules/$VM_KVER ] || ln -s "$VM_MODULE_TREE/lib/modules/$VM_KVER" $R/lib/modules/$VM_KVER
-    # libbpf looks for /boot/config-$(uname -r) to resolve kconfig externs.
-    [ -e $R/boot/config-$VM_KVER ] || ln -s "$VM_MODULE_TREE/boot/config-$VM_KVER" $R/boot/config-$VM_KVER
     echo /sbin/vmtest-modprobe >/proc/sys/kernel/modprobe
     for m in $VM_PRELOAD_MODULES; do chroot $R /sbin/modprobe -q $m 2>/dev/null || true; done
+fi
+# libbpf resolves __kconfig externs from /boot/config-$(uname -r).
+if [ -n "$VM_KCONFIG" ] && [ ! -e $R/boot/config-$VM_KVER ]; then
+    mkdir -p $R/boot && ln -s "$VM_KCONFIG" $R/boot/config-$VM_KVER 2>/dev/null ||
+        say "info: cannot link /boot/config-$VM_KVER (read-only /boot)"
 fi
 ip link set lo up
 hostname vmtest
 
-echo FAULTLINE-VM-START
+# Own line: the firmware leaves half-written lines on the console.
+printf '\nFAULTLINE-VM-START\n'
 # The host wrote the full argv: env assignments, a cd wrapper, the command.
 chroot $R /usr/bin/env -i "$@" </dev/null
 rc=$?
@@ -352,6 +386,7 @@ build_run_initramfs() {
         echo "VM_PRELOAD_MODULES='$preload_modules'"
         echo "VM_KVER=$(shquote "$kernel_ver")"
         echo "VM_MODULE_TREE=$(shquote "$kernel_tree")"
+        echo "VM_KCONFIG=$(shquote "$kernel_config")"
         echo "VM_CWD=$(shquote "$PWD")"
         printf 'set --'
         for a in "${env[@]}" /bin/sh -c "$cd_wrapper" vmtest "$PWD" "${cmd[@]}"; do
@@ -364,21 +399,19 @@ build_run_initramfs() {
 
 # ---- running ---------------------------------------------------------------
 
-# KVM only when qemu can really start a vCPU with it: some hosts expose
-# /dev/kvm but reject "-cpu host" (nested virt without all MSRs).
+# KVM only when qemu can really start a vCPU with it: some hosts expose a
+# working /dev/kvm but qemu aborts on "-cpu host" (nested virt missing MSRs;
+# masking those gets further but the guest kernel then hangs at boot).
 accel_args() {
     case ${FAULTLINE_VM_ACCEL:-auto} in
         tcg) return 0 ;;
         kvm) echo "-enable-kvm -cpu host"; return 0 ;;
     esac
     [[ -r /dev/kvm && -w /dev/kvm ]] || return 0
-    local cpu
-    for cpu in host host,-arch-capabilities; do
-        if echo quit | timeout 10 qemu-system-x86_64 -enable-kvm -cpu "$cpu" -machine pc -nodefaults \
-            -display none -S -monitor stdio -serial none >/dev/null 2>&1; then
-            echo "-enable-kvm -cpu $cpu"; return 0
-        fi
-    done
+    if echo quit | timeout 10 qemu-system-x86_64 -enable-kvm -cpu host -machine pc -nodefaults \
+        -display none -S -monitor stdio -serial none >/dev/null 2>&1; then
+        echo "-enable-kvm -cpu host"
+    fi
 }
 
 default_log() {
@@ -399,8 +432,8 @@ prune_logs() {
 console_filter() {
     awk '
         { gsub(/\r/, ""); gsub(/\033\[[0-9;?]*[A-Za-z]|\033[()][0-9A-Za-z]|\033[A-Za-z=>]/, "") }
-        /^vmtest-init: / && !started { print; fflush(); next }
-        /^FAULTLINE-VM-START$/ { started = 1; next }
+        /^vmtest-init: / && !/^vmtest-init: info:/ && !started { print; fflush(); next }
+        /FAULTLINE-VM-START$/ { started = 1; next }
         !started || done { next }
         /^FAULTLINE-VM-EXIT=[0-9]+$/ { done = 1; next }
         /^\[ *[0-9]+\.[0-9]+\] / {
@@ -454,7 +487,7 @@ run_qemu() {
 
 report() {
     local status
-    status=$(grep -ao 'FAULTLINE-VM-EXIT=[0-9]*' "$log" | tail -n1 | cut -d= -f2)
+    status=$({ grep -ao 'FAULTLINE-VM-EXIT=[0-9]*' "$log" || true; } | tail -n1 | cut -d= -f2)
     if [[ -s $tmp/qemu.err ]]; then
         { echo "--- qemu stderr ---"; cat "$tmp/qemu.err"; } >>"$log"
         [[ -n $status ]] || cat "$tmp/qemu.err" >&2

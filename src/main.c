@@ -11,6 +11,7 @@
 static const struct fl_cmd top_cmds[] = {
 	{ "doctor", cmd_doctor, "probe the kernel: which fault mechanisms work here" },
 	{ "net", cmd_net, "drop packets or add latency for one cgroup" },
+	{ "sys", cmd_sys, "make one cgroup's system calls fail with a chosen errno" },
 	{ NULL },
 };
 

@@ -358,6 +358,10 @@ int fl_net_run(struct net_opts *o, struct net_summary *sum, char *err)
 	rc = o->rule.action == FL_ACT_DROP ? attach_drop(&s, err) : attach_delay(&s, err);
 	if (rc)
 		goto out;
+	/* Tools and tests wait for this line: the fault is live from here. */
+	fprintf(stderr, "faultline: net %s attached to %s (%s%s%s) for %.1fs\n",
+		o->rule.action == FL_ACT_DROP ? "drop" : "delay", o->target.rel, s.mechanism,
+		s.dev_used ? " on " : "", s.dev_used ? s.dev.name : "", o->duration_ns / 1e9);
 	if (!fl_signal_pending())
 		run_until_done(&s);
 	render_status(&s, true);

@@ -1,0 +1,258 @@
+# faultline sys fail on this host: socket calls through cgroup hooks. Cgroup
+# A is the target, B its sibling; both share the host's network namespace and
+# reach the same servers on 127.0.0.1, so only the cgroup tells them apart.
+
+# sock_calls CGROUP MODE PORT [N]: N calls (default 1) from a process in
+# CGROUP, one line each: "ok" or the errno name. MODE: tcp (connect to
+# a server), udpconnect, sendto (UDP), socket.
+sock_calls() {
+	local cg=$1; shift
+	in_cgroup "$cg" python3 -c '
+import errno, socket, sys
+mode, port = sys.argv[1], int(sys.argv[2])
+n = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+def once():
+    if mode == "socket":
+        socket.socket().close()
+        return
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if mode == "tcp" else socket.SOCK_DGRAM)
+    try:
+        if mode == "sendto":
+            s.sendto(b"x", ("127.0.0.1", port))
+        else:
+            s.settimeout(3)
+            s.connect(("127.0.0.1", port))
+    finally:
+        s.close()
+out = []
+for _ in range(n):
+    try:
+        once()
+        out.append("ok")
+    except OSError as e:
+        out.append(errno.errorcode.get(e.errno, str(e.errno)))
+print("\n".join(out))' "$@"
+}
+
+sys_setup() {
+	A=$(mk_cgroup a)
+	B=$(mk_cgroup b)
+	REL_A=${A#"$(cg2_root)"}
+	WORK=$(mktemp -d)
+	defer "rm -rf '$WORK'"
+}
+
+# tcp_server: a listener on 127.0.0.1 that accepts and closes; sets PORT.
+tcp_server() {
+	python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(128)
+print(s.getsockname()[1], flush=True)
+while True:
+    s.accept()[0].close()' >"$WORK/port" &
+	defer "kill $! 2>/dev/null"
+	wait_for test -s "$WORK/port" || fail "the test server did not start"
+	PORT=$(cat "$WORK/port")
+}
+
+# fl_sys ARGS...: faultline sys fail on cgroup A in the background, JSON
+# summary in $WORK/fl.json; returns once it says its hooks are attached.
+fl_sys() {
+	"$FL" --json sys fail --cgroup "$REL_A" "$@" >"$WORK/fl.json" 2>"$WORK/fl.err" &
+	FL_PID=$!
+	defer "kill -9 $FL_PID 2>/dev/null"
+	for _ in $(seq 1 100); do
+		grep -q 'hooks attached' "$WORK/fl.err" && return 0
+		kill -0 $FL_PID 2>/dev/null || fail "faultline exited early: $(cat "$WORK/fl.err")"
+		sleep 0.1
+	done
+	fail "faultline did not attach within 10 s: $(cat "$WORK/fl.err")"
+}
+
+# fl_end [SIGNAL]: stop it (or let it end by itself) and check a clean exit.
+fl_end() {
+	local rc=0
+	[ -n "${1:-}" ] && kill "-$1" $FL_PID
+	for _ in $(seq 1 150); do kill -0 $FL_PID 2>/dev/null || break; sleep 0.1; done
+	wait $FL_PID || rc=$?
+	[ $rc -eq 0 ] || fail "faultline exited $rc: $(cat "$WORK/fl.err")"
+	jq -e . "$WORK/fl.json" >/dev/null || fail "the summary is not JSON: $(cat "$WORK/fl.json")"
+}
+
+# Our programs on the test's cgroups: none once faultline is gone.
+ours_attached() {
+	bpftool cgroup tree "$(cg2_root)/$TEST_TAG" 2>/dev/null | grep -E '\bfl_' || true
+}
+
+t_connect_refused_in_target_only() {
+	sys_setup
+	tcp_server
+	[ "$(sock_calls "$B" tcp "$PORT")" = ok ] || fail "B cannot connect before the fault"
+	fl_sys --call connect --errno ECONNREFUSED
+	[ "$(sock_calls "$A" tcp "$PORT")" = ECONNREFUSED ] || fail "A connected: $(sock_calls "$A" tcp "$PORT")"
+	[ "$(sock_calls "$B" tcp "$PORT")" = ok ] || fail "B was hit: $(sock_calls "$B" tcp "$PORT")"
+	# Descendants of the target are the target too.
+	mkdir "$A/child"
+	[ "$(sock_calls "$A/child" tcp "$PORT")" = ECONNREFUSED ] || fail "A's child cgroup escaped the fault"
+	fl_end INT
+	jq -e '.mechanism == "sock" and .stopped_by == "signal" and .matched == 2 and .injected == 2
+		and .errno == "ECONNREFUSED" and (.calls[0].hooks | test("cgroup/connect4"))' "$WORK/fl.json" >/dev/null ||
+		fail "unexpected summary: $(cat "$WORK/fl.json")"
+	[ "$(sock_calls "$A" tcp "$PORT")" = ok ] || fail "A still fails after faultline exited"
+	[ -z "$(ours_attached)" ] || fail "left attached: $(ours_attached)"
+}
+
+t_udp_sendto_enetunreach() {
+	sys_setup
+	fl_sys --call sendto --errno ENETUNREACH
+	[ "$(sock_calls "$A" sendto 9)" = ENETUNREACH ] || fail "A's sendto: $(sock_calls "$A" sendto 9)"
+	[ "$(sock_calls "$B" sendto 9)" = ok ] || fail "B's sendto: $(sock_calls "$B" sendto 9)"
+	fl_end TERM
+	jq -e '.injected == 1 and (.calls[0].hooks | test("sendmsg4"))' "$WORK/fl.json" >/dev/null ||
+		fail "unexpected summary: $(cat "$WORK/fl.json")"
+}
+
+t_socket_eacces() {
+	sys_setup
+	fl_sys --call socket --errno EACCES
+	[ "$(sock_calls "$A" socket 0)" = EACCES ] || fail "A's socket(): $(sock_calls "$A" socket 0)"
+	[ "$(sock_calls "$B" socket 0)" = ok ] || fail "B's socket(): $(sock_calls "$B" socket 0)"
+	# sock_create sees inet sockets only: a unix socket still works in A.
+	in_cgroup "$A" python3 -c 'import socket; socket.socket(socket.AF_UNIX).close()' ||
+		fail "a unix socket failed in A"
+	fl_end INT
+}
+
+t_probability_half_within_6_sigma() {
+	local n=2000 k sigma
+	sys_setup
+	fl_sys --call connect --errno EHOSTDOWN --probability 0.5
+	k=$(sock_calls "$A" udpconnect 9 $n | grep -c EHOSTDOWN || true)
+	fl_end INT
+	sigma=$(n_sigma "$k" $n 0.5)
+	note "probability 0.5: $k of $n injected, $sigma sigma"
+	awk -v s="$sigma" 'BEGIN { exit !(s < 6) }' || fail "$k of $n is $sigma sigma from $((n / 2))"
+	jq -e --argjson k "$k" --argjson n $n '.matched == $n and .injected == $k' "$WORK/fl.json" >/dev/null ||
+		fail "counters disagree with what the client saw ($k of $n): $(cat "$WORK/fl.json")"
+}
+
+t_after_3_count_2_hits_calls_4_and_5() {
+	local got
+	sys_setup
+	fl_sys --call connect --errno ECONNABORTED --after 3 --count 2
+	got=$(sock_calls "$A" udpconnect 9 10 | tr '\n' ' ')
+	[ "$got" = "ok ok ok ECONNABORTED ECONNABORTED ok ok ok ok ok " ] || fail "calls 1..10 gave: $got"
+	fl_end	# a spent --count ends the run by itself
+	jq -e '.stopped_by == "count" and .injected == 2 and .count == 2 and .after == 3' "$WORK/fl.json" >/dev/null ||
+		fail "unexpected summary: $(cat "$WORK/fl.json")"
+}
+
+t_fault_ends_at_deadline() {
+	local t0 t1
+	sys_setup
+	t0=$(date +%s.%N)
+	fl_sys --call connect --errno ECONNREFUSED --duration 2s
+	[ "$(sock_calls "$A" udpconnect 9)" = ECONNREFUSED ] || fail "no fault inside the window"
+	fl_end	# no signal: the deadline ends it
+	t1=$(date +%s.%N)
+	[ "$(sock_calls "$A" udpconnect 9)" = ok ] || fail "still failing after the deadline"
+	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 1.9 && b - a < 5) }' ||
+		fail "ran $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')s for --duration 2s"
+	jq -e '.stopped_by == "deadline" and .duration_ns == 2000000000' "$WORK/fl.json" >/dev/null ||
+		fail "unexpected summary: $(cat "$WORK/fl.json")"
+}
+
+# Frozen past its deadline, the loader cannot detach: the kernel stops anyway.
+t_kernel_enforces_deadline() {
+	sys_setup
+	fl_sys --call connect --errno ECONNREFUSED --duration 1s
+	kill -STOP $FL_PID
+	defer "kill -CONT $FL_PID 2>/dev/null"
+	[ "$(sock_calls "$A" udpconnect 9)" = ECONNREFUSED ] || fail "no fault inside the window"
+	sleep 1.2
+	[ -n "$(ours_attached)" ] || fail "hooks already gone: this test needs them attached"
+	[ "$(sock_calls "$A" udpconnect 9)" = ok ] || fail "the attached rule still fails calls after its deadline"
+	kill -CONT $FL_PID
+	fl_end
+}
+
+# SIGKILL: no cleanup code runs, yet links die with the process.
+t_sigkill_leaves_nothing() {
+	sys_setup
+	fl_sys --call connect,socket --errno ECONNREFUSED
+	kill -9 $FL_PID
+	wait $FL_PID 2>/dev/null || true
+	wait_for sh -c "! bpftool cgroup tree '$(cg2_root)/$TEST_TAG' | grep -q fl_" || fail "left attached: $(ours_attached)"
+	[ "$(sock_calls "$A" udpconnect 9)" = ok ] || fail "A still fails after faultline was killed"
+}
+
+t_nothing_left_after_exit() {
+	local before after
+	sys_setup
+	wait_for sh -c '! bpftool prog show | grep -qE "name fl_(connect|bind|sendmsg|sock_create)"'
+	before=$(host_snapshot)
+	fl_sys --call connect,bind,sendto,socket --errno EPERM
+	[ "$(ours_attached | wc -l)" -ge 7 ] || fail "expected 7 hooks attached, saw: $(ours_attached)"
+	fl_end INT
+	# Programs are freed after an RCU grace period.
+	wait_for sh -c '! bpftool prog show | grep -qE "name fl_(connect|bind|sendmsg|sock_create)"' ||
+		fail "programs still loaded"
+	after=$(host_snapshot)
+	[ "$before" = "$after" ] || fail "left behind: $(diff <(echo "$before") <(echo "$after"))"
+}
+
+t_bad_input_exit_2_nothing_attached() {
+	local args rc lines
+	sys_setup
+	while IFS= read -r args; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$FL" sys fail --cgroup "$REL_A" $args >"$WORK/out" 2>"$WORK/err" || rc=$?
+		[ $rc -eq 2 ] || fail "'$args' exited $rc, want 2: $(cat "$WORK/err")"
+		lines=$(wc -l <"$WORK/err")
+		[ "$lines" -eq 1 ] || fail "'$args' wrote $lines lines to stderr, want one: $(cat "$WORK/err")"
+		[ -z "$(ours_attached)" ] || fail "'$args' attached something"
+	done <<-EOF
+		--call nosuchcall --errno EIO
+		--call connect --errno ENOTANERRNO
+		--call connect --errno 0
+		--call exit_group --errno EIO
+		--call connect --errno EIO --path /tmp
+		--call fork --errno EAGAIN --path /tmp
+		--call connect --errno EIO --count 0
+		--call connect --errno EIO --probability 1.5
+		--call connect --errno EIO --probability -0.5
+		--call connect --errno EIO --duration 0s
+		--call connect --errno EIO --duration -5s
+		--call connect --errno EIO --duration 25h
+		--call connect --errno EIO --mechanism lsm
+		--call read --errno EIO --mechanism sock
+		--call connect --errno EIO --mechanism magic
+		--call connect
+		--errno EIO
+		--call connect --errno EIO --path /no/such/dir
+		--call connect --errno EIO stray
+	EOF
+	rc=0
+	"$FL" sys fail --call connect --errno EIO 2>/dev/null || rc=$?
+	[ $rc -eq 2 ] || fail "no target exited $rc, want 2"
+	rc=0
+	"$FL" sys fail --cgroup /no/such/cgroup --call connect --errno EIO 2>/dev/null || rc=$?
+	[ $rc -eq 2 ] || fail "a missing cgroup exited $rc, want 2"
+	rc=0
+	"$FL" sys fail --cgroup / --call connect --errno EIO 2>/dev/null || rc=$?
+	[ $rc -eq 2 ] || fail "the root cgroup without --force exited $rc, want 2"
+}
+
+t_dry_run_attaches_nothing() {
+	local out
+	sys_setup
+	out=$("$FL" --json sys fail --cgroup "$REL_A" --call connect,socket --errno EACCES --dry-run) ||
+		fail "dry run failed"
+	echo "$out" | jq -e --arg rel "$REL_A" '.dry_run and .mechanism == "sock" and .target.cgroup == $rel
+		and .target.id > 0 and (.calls | length == 2) and .calls[1].hooks == "cgroup/sock_create"' >/dev/null ||
+		fail "unexpected plan: $out"
+	[ -z "$(ours_attached)" ] || fail "a dry run attached: $(ours_attached)"
+	"$FL" sys fail --cgroup "$REL_A" --call connect --errno EACCES --dry-run | grep -q "nothing attached" ||
+		fail "the plain dry run does not say it attached nothing"
+}
