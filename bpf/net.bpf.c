@@ -7,7 +7,7 @@
  * cgroup_skb programs are attached to each target cgroup, so the kernel
  * only runs them for the target's sockets (descendants included); the tc
  * programs see a whole device and match the target by cgroup id at the few
- * levels where targets sit (targ_level_mask), one hash lookup per level, so
+ * levels where targets sit (targ_levels), one hash lookup per level, so
  * an untargeted packet costs the same however many rules or targets exist.
  */
 #include "vmlinux.h"
@@ -28,7 +28,9 @@
 #define IP_OFFSET	0x1FFF
 
 const volatile __u32 nr_rules;		/* rules in use, <= FL_MAX_RULES */
-const volatile __u32 targ_level_mask;	/* cgroup levels holding targets */
+/* The distinct cgroup levels that hold targets, shallowest first. */
+const volatile __u32 targ_nr_levels;
+const volatile __u32 targ_levels[FL_MAX_TARGET_LEVELS];
 const volatile __u32 tc_l3_off;		/* 14 on Ethernet devices, 0 on raw IP */
 const volatile __u32 ifb_ifindex;	/* ingress delay: hold packets on this ifb */
 
@@ -62,12 +64,34 @@ struct {
 	__type(value, __u64);
 } flow_last SEC(".maps");
 
+/*
+ * Ingress delay runs before the stack has found the receiving socket, so
+ * it cannot ask for a cgroup. Instead the target teaches it: its egress
+ * records each flow it sends on (reversed, as replies will arrive) and its
+ * binds record the ports it receives on; the tc ingress program looks them
+ * up. Stale entries age out of the LRU.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FL_MAX_FLOWS);
+	__type(key, struct fl_flow_key);
+	__type(value, __u8);
+} tflows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct fl_port_key);
+	__type(value, __u8);
+} tports SEC(".maps");
+
 struct pkt {
 	__u8 remote[16];	/* v4-mapped for IPv4 */
 	__u16 rport;		/* peer's port, host order */
 	__u16 lport;		/* our port */
 	__u8 proto;
 	__u8 has_ports;
+	__u16 icmp_id;		/* echo identifier: names a ping socket's flow */
 };
 
 static __always_inline void map_v4(__u8 *dst, __be32 addr)
@@ -83,6 +107,17 @@ static __always_inline int parse_ports(struct __sk_buff *skb, __u32 off, bool eg
 {
 	__be16 ports[2];
 
+	if (p->proto == FL_PROTO_ICMP || p->proto == FL_PROTO_ICMPV6) {
+		__u8 type;
+
+		/* Echo request/reply: type 8/0 (v4), 128/129 (v6); id at +4. */
+		if (bpf_skb_load_bytes(skb, off, &type, 1) ||
+		    (type != 0 && type != 8 && type != 128 && type != 129) ||
+		    bpf_skb_load_bytes(skb, off + 4, ports, 2))
+			return 0;
+		p->icmp_id = bpf_ntohs(ports[0]);
+		return 0;
+	}
 	if (p->proto != FL_PROTO_TCP && p->proto != FL_PROTO_UDP)
 		return 0;
 	if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)))
@@ -192,8 +227,15 @@ static __always_inline int pick_rule(struct __sk_buff *skb, const struct pkt *p,
 {
 	__u64 now = bpf_ktime_get_ns();
 
-	for (__u32 i = 0; i < FL_MAX_RULES && i < nr_rules; i++) {
-		struct fl_net_rule *r = bpf_map_lookup_elem(&rules, &i);
+	/* Unrolled: 6.1's verifier calls this loop infinite otherwise. */
+#pragma unroll
+	for (__u32 i = 0; i < FL_MAX_RULES; i++) {
+		struct fl_net_rule *r;
+		__u32 key = i;	/* the address of i would stop the unroll */
+
+		if (i >= nr_rules)
+			break;
+		r = bpf_map_lookup_elem(&rules, &key);
 
 		if (!r || r->action != action || fl_expired(r->deadline_ns, now) ||
 		    !rule_match(r, p, dir))
@@ -235,15 +277,19 @@ int fl_cg_ingress(struct __sk_buff *skb)
 	return cg_drop(skb, FL_DIR_INGRESS);
 }
 
-/* Is this packet's socket in a target cgroup (or below one)? */
+/*
+ * Is this packet's socket in a target cgroup (or below one)? One lookup per
+ * level that holds targets (usually one), whatever the number of targets.
+ */
 static __always_inline bool skb_targeted(struct __sk_buff *skb)
 {
-	for (__u32 level = 0; level < FL_MAX_LEVELS; level++) {
+#pragma unroll
+	for (__u32 i = 0; i < FL_MAX_TARGET_LEVELS; i++) {
 		__u64 id;
 
-		if (!(targ_level_mask & (1U << level)))
-			continue;
-		id = bpf_skb_ancestor_cgroup_id(skb, level);
+		if (i >= targ_nr_levels)
+			return false;
+		id = bpf_skb_ancestor_cgroup_id(skb, targ_levels[i]);
 		if (id && bpf_map_lookup_elem(&targets, &id))
 			return true;
 	}
@@ -299,50 +345,67 @@ int fl_tc_egress(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
-/*
- * Ingress delay. Arriving packets have no socket yet, so look up the one
- * that will receive it and match its cgroup; then stamp a departure time
- * and send the packet through an ifb whose fq holds it until then. ifb
- * puts it back on the receive path with classification skipped, so it
- * does not come through here twice.
- */
-static __always_inline bool ingress_targeted(struct __sk_buff *skb, const struct pkt *p)
+static __always_inline void flow_key_of(const struct pkt *p, struct fl_flow_key *k)
 {
-	struct bpf_sock_tuple t = {};
-	struct bpf_sock *sk;
-	bool hit = false;
-	__u32 size;
-
-	if (!p->has_ports || skb->protocol != bpf_htons(ETH_P_IP))
-		return false;
-	if (bpf_skb_load_bytes(skb, tc_l3_off + 12, &t.ipv4.saddr, 8) ||
-	    bpf_skb_load_bytes(skb, tc_l3_off + 20, &t.ipv4.sport, 4))
-		return false;
-	size = sizeof(t.ipv4);
-	sk = p->proto == FL_PROTO_TCP ?
-		bpf_skc_lookup_tcp(skb, &t, size, BPF_F_CURRENT_NETNS, 0) :
-		bpf_sk_lookup_udp(skb, &t, size, BPF_F_CURRENT_NETNS, 0);
-	if (!sk)
-		return false;
-	for (__u32 level = 0; level < FL_MAX_LEVELS; level++) {
-		struct bpf_sock *full;
-		__u64 id;
-
-		if (!(targ_level_mask & (1U << level)))
-			continue;
-		full = bpf_sk_fullsock(sk);
-		if (!full)
-			break;
-		id = bpf_sk_ancestor_cgroup_id(full, level);
-		if (id && bpf_map_lookup_elem(&targets, &id)) {
-			hit = true;
-			break;
-		}
-	}
-	bpf_sk_release(sk);
-	return hit;
+	__builtin_memcpy(k->remote, p->remote, 16);
+	k->proto = p->proto;
+	k->rport = p->has_ports ? p->rport : 0;
+	k->lport = p->has_ports ? p->lport : p->icmp_id;
 }
 
+/* Target egress: remember the flow so its replies can be found at ingress. */
+SEC("cgroup_skb/egress")
+int fl_cg_learn(struct __sk_buff *skb)
+{
+	struct fl_flow_key k = {};
+	struct pkt p = {};
+	__u8 one = 1;
+
+	if (fl_halted() || parse(skb, 0, true, &p))
+		return CG_PASS;
+	flow_key_of(&p, &k);
+	bpf_map_update_elem(&tflows, &k, &one, BPF_ANY);
+	return CG_PASS;
+}
+
+static __always_inline int learn_bind(struct bpf_sock *sk)
+{
+	struct fl_port_key k = { .lport = sk->src_port, .proto = sk->protocol };
+	__u8 one = 1;
+
+	if (k.lport)
+		bpf_map_update_elem(&tports, &k, &one, BPF_ANY);
+	return 1;
+}
+
+SEC("cgroup/post_bind4")
+int fl_bind4(struct bpf_sock *sk)
+{
+	return learn_bind(sk);
+}
+
+SEC("cgroup/post_bind6")
+int fl_bind6(struct bpf_sock *sk)
+{
+	return learn_bind(sk);
+}
+
+static __always_inline bool ingress_targeted(const struct pkt *p)
+{
+	struct fl_port_key pk = { .lport = p->lport, .proto = p->proto };
+	struct fl_flow_key fk = {};
+
+	flow_key_of(p, &fk);
+	if (bpf_map_lookup_elem(&tflows, &fk))
+		return true;
+	return p->has_ports && bpf_map_lookup_elem(&tports, &pk);
+}
+
+/*
+ * Ingress delay: stamp a departure time and send the packet through an ifb
+ * whose fq holds it until then; ifb puts it back on the receive path with
+ * classification skipped, so it does not come through here twice.
+ */
 SEC("tc")
 int fl_tc_ingress(struct __sk_buff *skb)
 {
@@ -352,7 +415,7 @@ int fl_tc_ingress(struct __sk_buff *skb)
 	int idx;
 
 	if (fl_halted() || !ifb_ifindex || parse(skb, tc_l3_off, false, &p) ||
-	    !ingress_targeted(skb, &p))
+	    !ingress_targeted(&p))
 		return TC_ACT_OK;
 	idx = pick_rule(skb, &p, FL_DIR_INGRESS, FL_ACT_DELAY, &r);
 	if (idx < 0)

@@ -178,20 +178,20 @@ static __always_inline int fl_sys_sock(__u32 call)
 	return 0;	/* reject: EPERM, or the errno set above */
 }
 
-SEC("cgroup/connect4")
-int fl_connect4(struct bpf_sock_addr *ctx) { return fl_sys_sock(FL_SYS_CONNECT); }
-SEC("cgroup/connect6")
-int fl_connect6(struct bpf_sock_addr *ctx) { return fl_sys_sock(FL_SYS_CONNECT); }
-SEC("cgroup/bind4")
-int fl_bind4(struct bpf_sock_addr *ctx) { return fl_sys_sock(FL_SYS_BIND); }
-SEC("cgroup/bind6")
-int fl_bind6(struct bpf_sock_addr *ctx) { return fl_sys_sock(FL_SYS_BIND); }
-SEC("cgroup/sendmsg4")
-int fl_sendmsg4(struct bpf_sock_addr *ctx) { return fl_sys_sock(FL_SYS_SENDMSG); }
-SEC("cgroup/sendmsg6")
-int fl_sendmsg6(struct bpf_sock_addr *ctx) { return fl_sys_sock(FL_SYS_SENDMSG); }
-SEC("cgroup/sock_create")
-int fl_sock_create(struct bpf_sock *ctx) { return fl_sys_sock(FL_SYS_SOCKET); }
+#define FL_SOCK_HOOK(hook, ctx_type, call)				\
+SEC("cgroup/" #hook)							\
+int fl_##hook(ctx_type *ctx)						\
+{									\
+	return fl_sys_sock(call);					\
+}
+
+FL_SOCK_HOOK(connect4, struct bpf_sock_addr, FL_SYS_CONNECT)
+FL_SOCK_HOOK(connect6, struct bpf_sock_addr, FL_SYS_CONNECT)
+FL_SOCK_HOOK(bind4, struct bpf_sock_addr, FL_SYS_BIND)
+FL_SOCK_HOOK(bind6, struct bpf_sock_addr, FL_SYS_BIND)
+FL_SOCK_HOOK(sendmsg4, struct bpf_sock_addr, FL_SYS_SENDMSG)
+FL_SOCK_HOOK(sendmsg6, struct bpf_sock_addr, FL_SYS_SENDMSG)
+FL_SOCK_HOOK(sock_create, struct bpf_sock, FL_SYS_SOCKET)
 
 /* ---- security hooks: the same body as BPF LSM and as fmod_ret ---- */
 
@@ -261,10 +261,12 @@ int BPF_PROG(fl_fmod_mmap_file, struct file *file, unsigned long prot,
 /*
  * A trampoline program is verified against one function, so each syscall
  * named on the command line gets its own copy (bpf_program__set_attach_target).
+ * They return long: __x64_sys_* return all 64 bits of r0, and an int result
+ * would come back zero-extended, -EIO as 4294967291, a success to libc.
  */
 #define FL_FMOD_SYS(i)							\
 SEC("fmod_ret")								\
-int BPF_PROG(fl_fmod_sys##i, struct pt_regs *regs, long ret)		\
+long BPF_PROG(fl_fmod_sys##i, struct pt_regs *regs, long ret)		\
 {									\
 	return ret ?: fl_sys_plain(FL_SYS_BYNAME);			\
 }

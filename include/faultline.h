@@ -15,8 +15,8 @@
 
 /* Rules one experiment object can carry; sized so a loop over them verifies. */
 #define FL_MAX_RULES		16
-/* Deepest cgroup level a tc program will check (the root is level 0). */
-#define FL_MAX_LEVELS		32
+/* Distinct cgroup depths the targets of one experiment may sit at. */
+#define FL_MAX_TARGET_LEVELS	4
 /* Remote flows remembered for jitter ordering and ingress matching. */
 #define FL_MAX_FLOWS		65536
 
@@ -85,10 +85,19 @@ struct fl_counters {
 	__u64 delay_ns;		/* sum of delays applied, for the mean */
 };
 
-/* Per-object settings, one entry. */
-struct fl_net_config {
-	__u32 nr_rules;
-	__u32 level_mask;	/* bit L set: some target sits at cgroup level L */
+/* Ingress delay: flows the target sends on (reversed) and ports it binds. */
+struct fl_flow_key {
+	__u8 remote[16];
+	__u16 rport;
+	__u16 lport;		/* or the ICMP echo identifier */
+	__u8 proto;
+	__u8 pad[3];
+};
+
+struct fl_port_key {
+	__u16 lport;
+	__u8 proto;
+	__u8 pad;
 };
 
 /* ---------------------------------------------------------------------- */

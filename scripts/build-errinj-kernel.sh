@@ -56,7 +56,7 @@ configure() {
         || die "make kvm_guest.config failed; see $work/merge.log"
     "$srcdir/scripts/kconfig/merge_config.sh" -m -O "$objdir" "$objdir/.config" "$fragment" \
         >>"$work/merge.log" 2>&1 || die "merge_config.sh failed; see $work/merge.log"
-    kmake olddefconfig
+    kmake olddefconfig >>"$work/merge.log" 2>&1 || die "make olddefconfig failed; see $work/merge.log"
 }
 
 # Kconfig silently drops options whose dependencies are unmet, so compare every

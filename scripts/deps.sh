@@ -13,7 +13,7 @@ build_pkgs=(clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev make pkg-config 
             libcmocka-dev libyaml-dev)
 test_pkgs=("${build_pkgs[@]}" iproute2 iptables iputils-ping iperf3 netcat-openbsd socat
            curl jq qemu-system-x86 busybox-static kmod cpio python3 redis-server
-           redis-tools dnsmasq dnsutils)
+           redis-tools dnsmasq dnsutils xz-utils)
 # netperf lives in non-free, so it is only added when apt can see it.
 bench_pkgs=("${test_pkgs[@]}" hyperfine strace)
 bench_optional=(netperf)
@@ -67,8 +67,9 @@ main() {
         *) usage >&2; die "unknown group '$group' (want build, test, bench or kernel)" ;;
     esac
     (($# <= 1)) || die "takes one group, got: $*"
-    command -v dpkg-query >/dev/null && command -v apt-get >/dev/null \
-        || die "needs a Debian-like system with dpkg and apt-get"
+    if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
+        die "needs a Debian-like system with dpkg and apt-get"
+    fi
 
     mapfile -t missing < <(missing_of "${want[@]}" "${optional[@]}")
     ((${#missing[@]})) || exit 0

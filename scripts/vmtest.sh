@@ -14,12 +14,17 @@
 #   --mem MB          guest memory (default 2048)
 #   --timeout SECS    kill the VM after this long (default 900)
 # The command runs as root in the caller's working directory (same path inside),
-# stdin from /dev/null, with FAULTLINE_VM=debian|errinj and any FAULTLINE_*
-# variables of the caller. Only /tmp, /run and the overlay's upper layer are
-# writable tmpfs; bpffs is NOT mounted (the tool under test must do it).
+# stdin from /dev/null, env PATH, HOME, FAULTLINE_VM=debian|errinj and the
+# caller's FAULTLINE_* variables. Writes land in tmpfs and vanish at poweroff.
+# Mounted: proc sys devtmpfs devpts, tmpfs /tmp /run /dev/shm, cgroup2, tracefs,
+# debugfs, securityfs; NOT bpffs (the tool under test must mount it itself).
+# Exit status: the command's; 1 when the VM died without reporting one
+# (timeout, panic); 77 when the errinj kernel is missing.
 # Env: FAULTLINE_CACHE (default <repo>/.cache), FAULTLINE_VM_ACCEL=kvm|tcg to
 # override KVM detection.
 set -euo pipefail
+# Let "die" inside $(...) stop the script, not just the subshell.
+shopt -s inherit_errexit
 
 repo=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 self=$(readlink -f "$0")
@@ -36,7 +41,7 @@ qemu_pid="" filter_pid="" tmp=""
 
 die() { echo "vmtest: $*" >&2; exit 1; }
 note() { echo "vmtest: $*" >&2; }
-usage() { sed -n '2,22s/^# \{0,1\}//p' "$self"; }
+usage() { sed -n '2,25s/^# \{0,1\}//p' "$self"; }
 
 parse_args() {
     while (($#)); do
@@ -176,7 +181,7 @@ errinj_overlay_module() {
         buildlog=$cache/kernels/overlay-$sum.log
         note "the errinj kernel lacks overlayfs: building overlay.ko for it once (~2 min, log: $buildlog)"
         "$repo/scripts/build-errinj-kernel.sh" --overlay-module "$kernel_image" "$config" "$mod" >"$buildlog" 2>&1 \
-            || { touch "$mod.failed"; note "building overlay.ko failed (see $buildlog); the guest root will be read-only outside /tmp /run /var/tmp /etc /root. Delete $mod.failed to retry."; }
+            || { touch "$mod.failed"; note "building overlay.ko failed (see $buildlog); the guest root will be read-only outside /tmp /run /var/tmp /root. Delete $mod.failed to retry."; }
     fi
     [[ -f $mod ]] && extra_modules+=("$mod")
     return 0
@@ -186,7 +191,7 @@ prepare_kernel() {
     mkdir -p "$vmcache"
     # One preparer at a time: parallel runs share the cache.
     exec 9>"$vmcache/.lock"
-    flock 9
+    flock -n 9 || { note "waiting for another vmtest run to finish preparing $vmcache"; flock 9; }
     case $kernel in
         debian)
             local pkg
@@ -198,6 +203,9 @@ prepare_kernel() {
             errinj_overlay_module ;;
     esac
     build_initramfs
+    # Still under the lock: another run may replace (and delete) the cached
+    # image as soon as we let go.
+    build_run_initramfs
     exec 9>&-
 }
 
@@ -213,6 +221,8 @@ export PATH=/bin
 R=/newroot
 
 say() { echo "vmtest-init: $*"; }
+# Boot-phase timestamps for the console log (hidden from stdout).
+stamp() { read -r up _ </proc/uptime; say "info: t=$up $*"; }
 fail() { say "$*"; say "giving up"; poweroff -f; sleep 5; }
 
 mount -t proc proc /proc
@@ -226,6 +236,7 @@ for m in $VM_BOOT_MODULES; do
 done
 
 mkdir -p /lower /upper $R
+stamp "modules loaded"
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /lower \
     || fail "cannot mount the host root over 9p (virtio-9p missing from the kernel?)"
 
@@ -234,10 +245,10 @@ overlay_root() {
     mount -t overlay -o lowerdir=/lower,upperdir=/upper/u,workdir=/upper/w overlay $R
 }
 
-# No overlayfs: tmpfs root with read-only binds of the host's top-level dirs,
-# plus writable copies of /etc and an empty /root.
+# No overlayfs: tmpfs root with read-only binds of the host's top-level dirs
+# and an empty, writable /root. (Copying /etc over 9p would cost ~15 s.)
 bind_root() {
-    say "note: no overlayfs in this kernel; the host root is read-only except /tmp /run /var/tmp /etc /root"
+    say "note: no overlayfs in this kernel; the host root is read-only except /tmp /run /var/tmp /root"
     mount -t tmpfs -o mode=0755 tmpfs $R
     for p in /lower/*; do
         n=${p#/lower/}
@@ -246,7 +257,6 @@ bind_root() {
         mkdir "$R/$n"
         case $n in
             proc|sys|dev|tmp|run) ;;
-            etc) cp -a /lower/etc/. "$R/etc/" 2>/dev/null || say "warning: copying /etc was incomplete" ;;
             root) case "$VM_CWD/" in /root/*) mount --bind "$p" "$R/$n" ;; esac ;;
             *) mount --bind "$p" "$R/$n" ;;
         esac
@@ -260,6 +270,7 @@ else
     bind_root
 fi
 
+stamp "root ready"
 # What a booted Debian host has mounted. /tmp stays the overlay's (already
 # writable and forgetful) when the command's cwd lives there.
 mount -t proc proc $R/proc
@@ -282,14 +293,16 @@ mount -t tracefs tracefs $R/sys/kernel/tracing || say "warning: cannot mount tra
 mount -t securityfs securityfs $R/sys/kernel/security 2>/dev/null || say "info: no securityfs in this kernel"
 mount -t debugfs debugfs $R/sys/kernel/debug || say "warning: cannot mount debugfs"
 
+stamp "mounts done"
 # Modules on demand: the kernel's helper runs in this (initramfs) root, so it
 # hops into the test root, where /lib/modules/VER points at the unpacked tree.
 if [ -n "$VM_MODULE_TREE" ]; then
     mkdir -p $R/lib/modules
     [ -e $R/lib/modules/$VM_KVER ] || ln -s "$VM_MODULE_TREE/lib/modules/$VM_KVER" $R/lib/modules/$VM_KVER
     echo /sbin/vmtest-modprobe >/proc/sys/kernel/modprobe
-    for m in $VM_PRELOAD_MODULES; do chroot $R /sbin/modprobe -q $m 2>/dev/null || true; done
+    chroot $R /sbin/modprobe -q -a $VM_PRELOAD_MODULES 2>/dev/null || true
 fi
+stamp "modules preloaded"
 # libbpf resolves __kconfig externs from /boot/config-$(uname -r).
 if [ -n "$VM_KCONFIG" ] && [ ! -e $R/boot/config-$VM_KVER ]; then
     mkdir -p $R/boot && ln -s "$VM_KCONFIG" $R/boot/config-$VM_KVER 2>/dev/null ||
@@ -369,6 +382,7 @@ shquote() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 # survives without touching the kernel command line.
 build_run_initramfs() {
     local dir=$tmp/run a v mods="" env
+    # shellcheck disable=SC2016 # expanded by the guest's sh, not here
     local cd_wrapper='cd "$1" 2>/dev/null || { echo "vmtest: cannot cd to $1 inside the VM" >&2; exit 125; }; shift; exec "$@"'
     mkdir -p "$dir/modules"
     env=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb
@@ -414,10 +428,12 @@ accel_args() {
     fi
 }
 
+# Created here with noclobber so two runs started in the same second do not
+# share a file.
 default_log() {
     local base
     base=$vmcache/$kernel-$(date +%Y%m%d-%H%M%S)
-    [[ -e $base.log ]] && base+=-$$
+    (set -C; : >"$base.log") 2>/dev/null || base+=-$$
     echo "$base.log"
 }
 
@@ -427,16 +443,21 @@ prune_logs() {
 }
 
 # Console → stdout: only what the command printed. Drops ESC sequences, \r,
-# everything before the start marker, kernel printk lines (kept if they look
-# like a crash), and the blank line init adds before the exit marker.
+# everything before the start marker, kernel messages (told apart from dmesg
+# output by console_msg_format=syslog's "<level>" prefix; crash lines are
+# kept), and the blank line init adds before the exit marker.
 console_filter() {
-    awk '
+    # mawk (Debian's awk) waits for a full input buffer unless interactive.
+    local awk=(awk)
+    command -v mawk >/dev/null && awk=(mawk -W interactive)
+    # shellcheck disable=SC2016 # awk program
+    "${awk[@]}" '
         { gsub(/\r/, ""); gsub(/\033\[[0-9;?]*[A-Za-z]|\033[()][0-9A-Za-z]|\033[A-Za-z=>]/, "") }
         /^vmtest-init: / && !/^vmtest-init: info:/ && !started { print; fflush(); next }
         /FAULTLINE-VM-START$/ { started = 1; next }
         !started || done { next }
         /^FAULTLINE-VM-EXIT=[0-9]+$/ { done = 1; next }
-        /^\[ *[0-9]+\.[0-9]+\] / {
+        /^<[0-9]+>\[ *[0-9]+\.[0-9]+\] / {
             if ($0 ~ /BUG:|Oops|Kernel panic|WARNING:|general protection|Call Trace/) { print "vmtest: kernel: " $0; fflush() }
             next
         }
@@ -448,15 +469,16 @@ console_filter() {
     '
 }
 
+# shellcheck disable=SC2317 # called from traps
 cleanup() {
-    [[ -n $qemu_pid ]] && kill "$qemu_pid" 2>/dev/null || true
-    [[ -n $filter_pid ]] && kill "$filter_pid" 2>/dev/null || true
-    [[ -n $tmp ]] && rm -rf "$tmp"
-    return 0
+    if [[ -n $qemu_pid ]]; then kill "$qemu_pid" 2>/dev/null || true; fi
+    if [[ -n $filter_pid ]]; then kill "$filter_pid" 2>/dev/null || true; fi
+    if [[ -n $tmp ]]; then rm -rf "$tmp"; fi
 }
 
+# shellcheck disable=SC2317 # called from traps
 on_signal() {
-    note "interrupted; stopping the VM (console log: $log)"
+    note "interrupted; stopping the VM${log:+ (console log: $log)}"
     trap - EXIT; cleanup
     exit "$1"
 }
@@ -471,7 +493,7 @@ run_qemu() {
         -m "$mem" -smp 2 -nographic -no-reboot -nic none \
         -monitor none -chardev "file,id=console,path=${log//,/,,}" -serial chardev:console \
         -kernel "$kernel_image" -initrd "$tmp/initrd.gz" \
-        -append "console=ttyS0 quiet panic=-1 printk.time=1 $append_extra" \
+        -append "console=ttyS0 quiet panic=-1 printk.time=1 console_msg_format=syslog $append_extra" \
         -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
         </dev/null 2>"$tmp/qemu.err" &
     qemu_pid=$!
@@ -504,12 +526,11 @@ report() {
 main() {
     parse_args "$@"
     need_tools qemu-system-x86_64 timeout flock awk
-    prepare_kernel
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmtest.XXXXXX")
     trap cleanup EXIT
     trap 'on_signal 130' INT
     trap 'on_signal 143' TERM
-    build_run_initramfs
+    prepare_kernel
     [[ -n $log ]] || log=$(default_log)
     mkdir -p "$(dirname "$log")"
     prune_logs

@@ -18,16 +18,18 @@
 #include "net.h"
 #include "netdev.h"
 #include "probe.h"
+#include "sockets.h"
 
 #define NSEC_PER_SEC		1000000000ULL
 #define NET_DEFAULT_DURATION	(60 * NSEC_PER_SEC)
 #define NET_MAX_DURATION	(24 * 3600 * NSEC_PER_SEC)
 #define NET_MAX_DELAY		(60 * NSEC_PER_SEC)
+#define FL_NET_CG_PROGS		5
 
 struct net_session {
 	struct net_opts *o;
 	struct net_bpf *skel;
-	struct bpf_link *cg_link[2];
+	struct bpf_link *cg_link[FL_NET_CG_PROGS];
 	struct fl_netdev dev;
 	bool dev_used;
 	const char *mechanism;
@@ -207,17 +209,30 @@ static int open_object(struct net_session *s, uint64_t generation)
 		return -errno;
 	s->skel->rodata->fl_generation = generation;
 	s->skel->rodata->nr_rules = 1;
-	s->skel->rodata->targ_level_mask = 1U << s->o->target.level;
+	s->skel->rodata->targ_nr_levels = 1;
+	s->skel->rodata->targ_levels[0] = s->o->target.level;
 	s->skel->rodata->tc_l3_off = s->dev.l3_off;
 	s->skel->rodata->ifb_ifindex = s->dev.ifb_ifindex;
 	bpf_program__set_autoload(s->skel->progs.fl_cg_egress, drop && (r->dir & FL_DIR_EGRESS));
 	bpf_program__set_autoload(s->skel->progs.fl_cg_ingress, drop && (r->dir & FL_DIR_INGRESS));
 	bpf_program__set_autoload(s->skel->progs.fl_tc_egress, !drop && (r->dir & FL_DIR_EGRESS));
 	bpf_program__set_autoload(s->skel->progs.fl_tc_ingress, !drop && (r->dir & FL_DIR_INGRESS));
+	/* The target teaches the ingress program its flows and ports. */
+	bpf_program__set_autoload(s->skel->progs.fl_cg_learn, !drop && (r->dir & FL_DIR_INGRESS));
+	bpf_program__set_autoload(s->skel->progs.fl_bind4, !drop && (r->dir & FL_DIR_INGRESS));
+	bpf_program__set_autoload(s->skel->progs.fl_bind6, !drop && (r->dir & FL_DIR_INGRESS));
 	rc = net_bpf__load(s->skel);
 	if (rc)
 		return rc;
 	return 0;
+}
+
+static void add_port(uint8_t proto, uint16_t port, void *arg)
+{
+	struct fl_port_key k = { .lport = port, .proto = proto };
+	__u8 one = 1;
+
+	bpf_map_update_elem(*(int *)arg, &k, &one, BPF_ANY);
 }
 
 static int fill_maps(struct net_session *s)
@@ -229,12 +244,22 @@ static int fill_maps(struct net_session *s)
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.targets), &cgid, &one, BPF_ANY) ||
 	    bpf_map_update_elem(bpf_map__fd(s->skel->maps.rules), &key, &s->o->rule, BPF_ANY))
 		return -errno;
+	if (s->o->rule.action == FL_ACT_DELAY && (s->o->rule.dir & FL_DIR_INGRESS)) {
+		int fd = bpf_map__fd(s->skel->maps.tports);
+		int n = fl_cgroup_listen_ports(s->o->target.path, add_port, &fd);
+
+		pr_debug("ingress delay: %d ports the target already receives on\n", n);
+	}
 	return 0;
 }
 
-static int attach_drop(struct net_session *s, char *err)
+/* Every loaded cgroup program of the object, on the target cgroup. */
+static int attach_cgroup_progs(struct net_session *s, char *err)
 {
-	struct bpf_program *progs[2] = { s->skel->progs.fl_cg_egress, s->skel->progs.fl_cg_ingress };
+	struct bpf_program *progs[FL_NET_CG_PROGS] = {
+		s->skel->progs.fl_cg_egress, s->skel->progs.fl_cg_ingress, s->skel->progs.fl_cg_learn,
+		s->skel->progs.fl_bind4, s->skel->progs.fl_bind6,
+	};
 	int cgfd, i, rc = 0;
 
 	cgfd = open(s->o->target.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -242,7 +267,7 @@ static int attach_drop(struct net_session *s, char *err)
 		snprintf(err, FL_ERRLEN, "cannot open cgroup %s: %s", s->o->target.path, strerror(errno));
 		return -errno;
 	}
-	for (i = 0; i < 2 && !rc; i++) {
+	for (i = 0; i < FL_NET_CG_PROGS && !rc; i++) {
 		if (!bpf_program__autoload(progs[i]))
 			continue;
 		s->cg_link[i] = bpf_program__attach_cgroup(progs[i], cgfd);
@@ -253,7 +278,6 @@ static int attach_drop(struct net_session *s, char *err)
 		}
 	}
 	close(cgfd);
-	s->mechanism = "cgroup_skb (bpf_link on the target cgroup)";
 	return rc;
 }
 
@@ -279,9 +303,10 @@ static int attach_delay(struct net_session *s, char *err)
 {
 	struct fl_features ff = { 0 };
 	bool tcx = fl_probe_one(FEAT_TCX, &ff);
-	int rc = 0;
+	int rc;
 
-	if (s->o->rule.dir & FL_DIR_EGRESS)
+	rc = attach_cgroup_progs(s, err);
+	if (!rc && (s->o->rule.dir & FL_DIR_EGRESS))
 		rc = fl_tc_attach(&s->dev.egress, s->dev.ifindex, false,
 				  bpf_program__fd(s->skel->progs.fl_tc_egress), tcx, err);
 	if (!rc && (s->o->rule.dir & FL_DIR_INGRESS))
@@ -321,7 +346,7 @@ static void run_until_done(struct net_session *s)
 
 static void teardown(struct net_session *s)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < FL_NET_CG_PROGS; i++)
 		bpf_link__destroy(s->cg_link[i]);
 	if (s->dev_used)
 		fl_netdev_restore(&s->dev);
@@ -355,7 +380,12 @@ int fl_net_run(struct net_opts *o, struct net_summary *sum, char *err)
 		snprintf(err, FL_ERRLEN, "cannot fill the rule maps: %s", strerror(-rc));
 		goto out;
 	}
-	rc = o->rule.action == FL_ACT_DROP ? attach_drop(&s, err) : attach_delay(&s, err);
+	if (o->rule.action == FL_ACT_DROP) {
+		rc = attach_cgroup_progs(&s, err);
+		s.mechanism = "cgroup_skb (bpf_link on the target cgroup)";
+	} else {
+		rc = attach_delay(&s, err);
+	}
 	if (rc)
 		goto out;
 	/* Tools and tests wait for this line: the fault is live from here. */

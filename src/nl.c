@@ -157,13 +157,11 @@ static int root_cb(struct nlmsghdr *nh, void *arg)
 	if (stats2)
 		parse_fq_stats(stats2, RTA_PAYLOAD(stats2), ra->info);
 	/*
-	 * Default qdiscs have handle 0 (noqueue, pfifo_fast, the default mq) or
-	 * are the kernel's own choice; anything with a handle someone set is
-	 * somebody's configuration.
+	 * The kernel attaches its default root (noqueue, pfifo_fast, mq, or
+	 * whatever net.core.default_qdisc names) with handle 0; a qdisc anyone
+	 * added gets a handle, given or allocated. So handle 0 means nobody's.
 	 */
-	ra->info->is_default = !strcmp(ra->info->kind, "noqueue") ||
-		((!strcmp(ra->info->kind, "pfifo_fast") || !strcmp(ra->info->kind, "mq")) &&
-		 ra->info->handle == 0);
+	ra->info->is_default = ra->info->handle == 0;
 	ra->found = true;
 	return 0;
 }

@@ -11,7 +11,7 @@
 
 Every mode prints one JSON line and stops by itself (counts and times are bounded).
 """
-import argparse, errno, json, os, socket, struct, sys, time
+import argparse, errno, json, os, select, socket, struct, sys, time
 
 
 def family(addr):
@@ -130,28 +130,25 @@ def tcp_sink(a):
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     s.bind(("::", a.port))
     s.listen(64)
-    s.settimeout(0.5)
     print(json.dumps({"ready": True}), flush=True)
-    end = time.time() + a.max_time
-    conns = []
+    end, conns = time.time() + a.max_time, []
     while time.time() < end:
-        try:
-            c, _ = s.accept()
-            c.settimeout(0.01)
-            conns.append(c)
-        except socket.timeout:
-            pass
-        for c in list(conns):
+        ready, _, _ = select.select([s] + conns, [], [], 0.5)
+        for c in ready:
+            if c is s:
+                conn, _ = s.accept()
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                conns.append(conn)
+                continue
             try:
                 d = c.recv(65536)
-                if not d:
-                    conns.remove(c)
-                else:
-                    c.sendall(d)
-            except (socket.timeout, BlockingIOError):
-                pass
             except OSError:
+                d = b""
+            if d:
+                c.sendall(d)
+            else:
                 conns.remove(c)
+                c.close()
 
 
 def tcp_rtt(a):
