@@ -390,10 +390,10 @@ static int probe_bpf_lsm(struct fl_feature *f)
 	err = fl_ensure_securityfs(NULL);
 	if (!err)
 		err = fl_read_file("/sys/kernel/security/lsm", lsms, sizeof(lsms));
-	if (err < 0) {
-		why(f, err, "cannot read /sys/kernel/security/lsm (securityfs)");
-		return err;
-	}
+	/* No securityfs to ask: the attach itself is the answer. */
+	if (err < 0)
+		return load_attach("probe_lsm", f, "lsm program refused",
+				   "lsm attach refused (BPF LSM not active: 'bpf' in lsm=)");
 	for (p = strtok(lsms, ","); p; p = strtok(NULL, ","))
 		if (!strcmp(p, "bpf"))
 			break;

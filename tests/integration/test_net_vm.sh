@@ -6,8 +6,8 @@ source "$REPO/tests/net_lib.sh"
 # the kernel, so the figure is the network's, not the tool's scheduling).
 rtt() {
 	in_ns_cg "$NS_C" "$1" ping -n -c "${2:-100}" -i 0.005 -W 2 $S_ADDR |
-		awk -F'time=' '/time=/ { split($2, a, " "); v[n++] = a[1] }
-			END { if (!n) { print "none"; exit 1 } asort(v); print v[int((n + 1) / 2)] }'
+		sed -n 's/.*time=\([0-9.]*\).*/\1/p' | sort -n |
+		awk '{ v[n++] = $1 } END { if (!n) { print "none"; exit 1 } print v[int((n - 1) / 2)] }'
 }
 
 # tcp_rtt CGROUP: median request/response time on one TCP connection.
