@@ -427,6 +427,8 @@ static int probe_kprobe(struct fl_feature *f)
 	}
 	link = bpf_program__attach(prog);
 	err = link ? 0 : kprobe_reason(f, -errno);
+	if (link)
+		why(f, 0, "kprobe/__x64_sys_getpgid attached");
 	bpf_link__destroy(link);
 	probe_bpf__destroy(skel);
 	return err;

@@ -64,7 +64,7 @@ t_delay_jitter_keeps_flow_order() {
 	note "baseline ${BASE}ms, A p50 with 10ms jitter ${a}ms"
 	within "$a" "$(awk -v b="$BASE" 'BEGIN { print b + 50 }')" 2 || fail "A's p50 $a ms is not within 2% of ${BASE}+50"
 	sink="$WORK/order"
-	ip netns exec "$NS_S" $NP udp-sink --port 9300 --idle 2 --max-time 60 >"$sink" &
+	ip netns exec "$NS_S" $NP udp-sink --port 9300 --idle 2 --first 20 --max-time 60 >"$sink" &
 	local spid=$!
 	wait_for grep -q ready "$sink"
 	in_ns_cg "$NS_C" "$A" $NP udp-blast --to $S_ADDR --port 9300 --count 3000 --pace 30 >/dev/null

@@ -4,13 +4,15 @@
 
 # sock_calls CGROUP MODE PORT [N]: N calls (default 1) from a process in
 # CGROUP, one line each: "ok" or the errno name. MODE: tcp (connect to
-# a server), udpconnect, sendto (UDP), socket.
+# a server), udpconnect, sendto (UDP), socket. With SYNC=FILE set, call i
+# waits for FILE.i to exist, so timing does not depend on start-up speed.
 sock_calls() {
 	local cg=$1; shift
 	in_cgroup "$cg" python3 -c '
-import errno, socket, sys
+import errno, os, socket, sys, time
 mode, port = sys.argv[1], int(sys.argv[2])
 n = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+sync = os.environ.get("SYNC")
 def once():
     if mode == "socket":
         socket.socket().close()
@@ -25,13 +27,30 @@ def once():
     finally:
         s.close()
 out = []
-for _ in range(n):
+for i in range(n):
+    while sync and not os.path.exists(f"{sync}.{i}"):
+        time.sleep(0.01)
     try:
         once()
         out.append("ok")
     except OSError as e:
         out.append(errno.errorcode.get(e.errno, str(e.errno)))
+    if sync:
+        print(out.pop(), flush=True)
 print("\n".join(out))' "$@"
+}
+
+# synced_client CGROUP: a UDP connect client in CGROUP, started before the
+# fault; `go I` makes call I and waits for its result, in $WORK/calls.
+synced_client() {
+	SYNC="$WORK/go" sock_calls "$1" udpconnect 9 2 >"$WORK/calls" &
+	defer "kill $! 2>/dev/null"
+}
+
+go() {
+	touch "$WORK/go.$1"
+	wait_for sh -c "[ \$(wc -l <'$WORK/calls') -gt $1 ]" || fail "the client did not make call $1"
+	sed -n "$(($1 + 1))p" "$WORK/calls"
 }
 
 sys_setup() {
@@ -150,12 +169,13 @@ t_after_3_count_2_hits_calls_4_and_5() {
 t_fault_ends_at_deadline() {
 	local t0 t1
 	sys_setup
+	synced_client "$A"
 	t0=$(date +%s.%N)
 	fl_sys --call connect --errno ECONNREFUSED --duration 2s
-	[ "$(sock_calls "$A" udpconnect 9)" = ECONNREFUSED ] || fail "no fault inside the window"
+	[ "$(go 0)" = ECONNREFUSED ] || fail "no fault inside the window"
 	fl_end	# no signal: the deadline ends it
 	t1=$(date +%s.%N)
-	[ "$(sock_calls "$A" udpconnect 9)" = ok ] || fail "still failing after the deadline"
+	[ "$(go 1)" = ok ] || fail "still failing after the deadline"
 	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 1.9 && b - a < 5) }' ||
 		fail "ran $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')s for --duration 2s"
 	jq -e '.stopped_by == "deadline" and .duration_ns == 2000000000' "$WORK/fl.json" >/dev/null ||
@@ -165,13 +185,14 @@ t_fault_ends_at_deadline() {
 # Frozen past its deadline, the loader cannot detach: the kernel stops anyway.
 t_kernel_enforces_deadline() {
 	sys_setup
+	synced_client "$A"
 	fl_sys --call connect --errno ECONNREFUSED --duration 1s
 	kill -STOP $FL_PID
 	defer "kill -CONT $FL_PID 2>/dev/null"
-	[ "$(sock_calls "$A" udpconnect 9)" = ECONNREFUSED ] || fail "no fault inside the window"
+	[ "$(go 0)" = ECONNREFUSED ] || fail "no fault inside the window"
 	sleep 1.2
 	[ -n "$(ours_attached)" ] || fail "hooks already gone: this test needs them attached"
-	[ "$(sock_calls "$A" udpconnect 9)" = ok ] || fail "the attached rule still fails calls after its deadline"
+	[ "$(go 1)" = ok ] || fail "the attached rule still fails calls after its deadline"
 	kill -CONT $FL_PID
 	fl_end
 }
