@@ -311,13 +311,19 @@ static __always_inline __u64 draw_delay(const struct fl_net_rule *r)
 
 /* Departure time for this skb: later than now + delay and than its flow's last. */
 static __always_inline __u64 departure(struct __sk_buff *skb, const struct fl_net_rule *r,
-				       __u64 *delay)
+				       bool egress, __u64 *delay)
 {
-	__u64 now = bpf_ktime_get_ns(), base, t, *last;
+	__u64 now = bpf_ktime_get_ns(), base = now, t, *last;
 	__u32 flow = bpf_get_hash_recalc(skb);
 
-	/* TCP may already have set a later (paced) time: keep its spacing. */
-	base = skb->tstamp > now ? skb->tstamp : now;
+	/*
+	 * On egress TCP may already have set a later (paced) departure: keep
+	 * its spacing (a time far ahead is some other clock's, SO_TXTIME's
+	 * TAI say: not ours to add to). On ingress tstamp is a receive time in
+	 * CLOCK_REALTIME, never a departure: ignore it.
+	 */
+	if (egress && skb->tstamp > now && skb->tstamp < now + 10ULL * 1000000000ULL)
+		base = skb->tstamp;
 	*delay = draw_delay(r);
 	t = base + *delay;
 	last = bpf_map_lookup_elem(&flow_last, &flow);
@@ -340,7 +346,7 @@ int fl_tc_egress(struct __sk_buff *skb)
 	idx = pick_rule(skb, &p, FL_DIR_EGRESS, FL_ACT_DELAY, &r);
 	if (idx < 0)
 		return TC_ACT_OK;
-	skb->tstamp = departure(skb, r, &delay);
+	skb->tstamp = departure(skb, r, true, &delay);
 	count(idx, skb, true, delay);
 	return TC_ACT_OK;
 }
@@ -404,8 +410,13 @@ static __always_inline bool ingress_targeted(const struct pkt *p)
 /*
  * Ingress delay: stamp a departure time and send the packet through an ifb
  * whose fq holds it until then; ifb puts it back on the receive path with
- * classification skipped, so it does not come through here twice.
+ * classification skipped, so it does not come through here twice. This is
+ * a classic (not direct-action) classifier: -1 means "matched", and the
+ * filter's mirred action does the redirect, because ifb drops packets that
+ * bpf_redirect() hands it. 0 means no match: the packet goes on.
  */
+#define CLS_MATCH	-1
+#define CLS_NO_MATCH	0
 SEC("tc")
 int fl_tc_ingress(struct __sk_buff *skb)
 {
@@ -416,16 +427,16 @@ int fl_tc_ingress(struct __sk_buff *skb)
 
 	if (fl_halted() || !ifb_ifindex || parse(skb, tc_l3_off, false, &p) ||
 	    !ingress_targeted(&p))
-		return TC_ACT_OK;
+		return CLS_NO_MATCH;
 	idx = pick_rule(skb, &p, FL_DIR_INGRESS, FL_ACT_DELAY, &r);
 	if (idx < 0)
-		return TC_ACT_OK;
-	t = departure(skb, r, &delay);
+		return CLS_NO_MATCH;
+	t = departure(skb, r, false, &delay);
 	/* A mono delivery time survives the redirect; a plain write would not. */
 	if (bpf_skb_set_tstamp(skb, t, BPF_SKB_TSTAMP_DELIVERY_MONO))
-		return TC_ACT_OK;
+		return CLS_NO_MATCH;
 	count(idx, skb, true, delay);
-	return bpf_redirect(ifb_ifindex, 0);
+	return CLS_MATCH;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -310,8 +310,9 @@ static int attach_delay(struct net_session *s, char *err)
 		rc = fl_tc_attach(&s->dev.egress, s->dev.ifindex, false,
 				  bpf_program__fd(s->skel->progs.fl_tc_egress), tcx, err);
 	if (!rc && (s->o->rule.dir & FL_DIR_INGRESS))
-		rc = fl_tc_attach(&s->dev.ingress, s->dev.ifindex, true,
-				  bpf_program__fd(s->skel->progs.fl_tc_ingress), tcx, err);
+		rc = fl_tc_attach_redirect(&s->dev.ingress, s->dev.ifindex,
+					   bpf_program__fd(s->skel->progs.fl_tc_ingress),
+					   s->dev.ifb_ifindex, err);
 	s->mechanism = tcx ? "tc EDT (tcx link) + fq" : "tc EDT (clsact filter via netlink) + fq";
 	return rc;
 }

@@ -204,6 +204,37 @@ int fl_netdev_make_ifb(struct fl_netdev *d, uint64_t max_delay_ns, char *err)
 	return rc;
 }
 
+/* Ingress through the ifb: a clsact filter with a mirred action. */
+int fl_tc_attach_redirect(struct fl_tc_attach *a, int ifindex, int prog_fd, int ifb_ifindex,
+			  char *err)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	a->link_fd = -1;
+	a->ifindex = ifindex;
+	a->ingress = true;
+	rc = bpf_tc_hook_create(&hook);
+	if (rc && rc != -EEXIST) {
+		snprintf(err, FL_ERRLEN, "cannot create clsact: %s", strerror(-rc));
+		return rc;
+	}
+	a->made_clsact = rc == 0;
+	rc = nl_filter_add_bpf_mirred(ifindex, FL_TC_PRIO, FL_TC_HANDLE, prog_fd, "fl_tc_ingress",
+				      ifb_ifindex);
+	if (rc) {
+		snprintf(err, FL_ERRLEN, "cannot add the ingress filter with a mirred redirect: %s%s",
+			 strerror(-rc), rc == -ENOENT ? " (no act_mirred in this kernel)" : "");
+		fl_tc_detach(a);
+		return rc;
+	}
+	a->filter = true;
+	a->handle = FL_TC_HANDLE;
+	a->prio = FL_TC_PRIO;
+	return 0;
+}
+
 static int clsact_attach(struct fl_tc_attach *a, int prog_fd, char *err)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,

@@ -48,6 +48,9 @@ int fl_netdev_make_ifb(struct fl_netdev *d, uint64_t max_delay_ns, char *err);
 /* Attach a tc program: tcx link when `use_tcx`, else a clsact filter. */
 int fl_tc_attach(struct fl_tc_attach *a, int ifindex, bool ingress, int prog_fd, bool use_tcx,
 		 char *err);
+/* Ingress delay: a classic cls_bpf filter whose mirred action sends to the ifb. */
+int fl_tc_attach_redirect(struct fl_tc_attach *a, int ifindex, int prog_fd, int ifb_ifindex,
+			  char *err);
 void fl_tc_detach(struct fl_tc_attach *a);
 /* Undo everything fl_netdev_* did, in reverse. */
 void fl_netdev_restore(struct fl_netdev *d);

@@ -6,6 +6,9 @@
 #include <net/if.h>
 #include <linux/gen_stats.h>
 #include <linux/if_link.h>
+#include <linux/if_ether.h>
+#include <linux/tc_act/tc_mirred.h>
+#include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
@@ -249,5 +252,43 @@ int nl_link_del(int ifindex)
 	struct nl_req r;
 
 	init_link_req(&r, RTM_DELLINK, 0, ifindex);
+	return nl_talk(&r.n, NULL, NULL);
+}
+
+/*
+ * A cls_bpf filter (not direct-action) on clsact ingress whose action is
+ * mirred egress redirect to `to_ifindex`. ifb only accepts packets that a
+ * tc action redirected (bpf_redirect does not mark them), so ingress delay
+ * needs the classic filter + action pair: the program returns -1 ("match")
+ * for packets to hold, 0 to let the rest through.
+ */
+int nl_filter_add_bpf_mirred(int ifindex, uint16_t prio, uint32_t handle, int prog_fd,
+			     const char *name, int to_ifindex)
+{
+	struct tc_mirred m = {
+		.action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR, .ifindex = to_ifindex,
+	};
+	struct rtattr *opts, *acts, *act, *aopts;
+	uint32_t fd = prog_fd, flags = 0;
+	struct nl_req r;
+
+	init_req(&r, RTM_NEWTFILTER, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, ifindex);
+	r.t.tcm_parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS);
+	r.t.tcm_handle = handle;
+	r.t.tcm_info = TC_H_MAKE((uint32_t)prio << 16, htons(ETH_P_ALL));
+	addattr(&r, TCA_KIND, "bpf", 4);
+	opts = addattr(&r, TCA_OPTIONS, NULL, 0);
+	addattr(&r, TCA_BPF_FD, &fd, sizeof(fd));
+	addattr(&r, TCA_BPF_NAME, name, strlen(name) + 1);
+	addattr(&r, TCA_BPF_FLAGS, &flags, sizeof(flags));
+	acts = addattr(&r, TCA_BPF_ACT, NULL, 0);
+	act = addattr(&r, 1, NULL, 0);
+	addattr(&r, TCA_ACT_KIND, "mirred", 7);
+	aopts = addattr(&r, TCA_ACT_OPTIONS, NULL, 0);
+	addattr(&r, TCA_MIRRED_PARMS, &m, sizeof(m));
+	nest_end(&r, aopts);
+	nest_end(&r, act);
+	nest_end(&r, acts);
+	nest_end(&r, opts);
 	return nl_talk(&r.n, NULL, NULL);
 }

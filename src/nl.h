@@ -40,4 +40,7 @@ int nl_qdisc_del_root(int ifindex);
 int nl_link_add_ifb(const char *name);
 int nl_link_set_up(int ifindex);
 int nl_link_del(int ifindex);
+/* clsact ingress filter: a classic cls_bpf program + mirred redirect. */
+int nl_filter_add_bpf_mirred(int ifindex, uint16_t prio, uint32_t handle, int prog_fd,
+			     const char *name, int to_ifindex);
 #endif
