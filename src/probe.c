@@ -241,53 +241,8 @@ static int probe_cgroup_dir(char *path, size_t size)
 	return 0;
 }
 
-static int attach_cgroup(const char *name, struct fl_feature *f, const char *hint)
-{
-	struct bpf_program *prog = NULL;
-	struct bpf_link *link = NULL;
-	struct probe_bpf *skel;
-	char dir[PATH_MAX];
-	int err, cgfd = -1;
-
-	err = probe_cgroup_dir(dir, sizeof(dir));
-	if (err) {
-		why(f, err, "cannot create a probe cgroup under the cgroup2 mount");
-		return err;
-	}
-	skel = load_one(name, &prog, &err);
-	if (!skel) {
-		why(f, err, "load refused; %s", hint);
-		goto out;
-	}
-	cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	link = cgfd < 0 ? NULL : bpf_program__attach_cgroup(prog, cgfd);
-	if (!link) {
-		err = -errno;
-		why(f, err, "attach to a cgroup refused; %s", hint);
-	} else {
-		why(f, 0, "%s attached to a probe cgroup", bpf_program__section_name(prog));
-	}
-out:
-	bpf_link__destroy(link);
-	probe_bpf__destroy(skel);
-	if (cgfd >= 0)
-		close(cgfd);
-	rmdir(dir);
-	return err;
-}
-
-static int probe_cgroup_skb(struct fl_feature *f)
-{
-	return attach_cgroup("probe_cgroup_skb", f, "needs CONFIG_CGROUP_BPF");
-}
-
-static int probe_sock_addr(struct fl_feature *f)
-{
-	return attach_cgroup("probe_connect4", f, "needs CONFIG_CGROUP_BPF");
-}
-
 /* In a child moved into dir: does connect() fail with ECONNREFUSED? */
-static int connect_in_cgroup(const char *dir)
+static int connect_refused_in(const char *dir)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(9) };
 	char procs[PATH_MAX + 16];
@@ -309,10 +264,15 @@ static int connect_in_cgroup(const char *dir)
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EPROTO;
 }
 
-static int probe_set_retval(struct fl_feature *f)
+/*
+ * Attach `name` to a scratch cgroup; with `check`, also run it there and
+ * see the program act. `load_hint` says what a refused load means.
+ */
+static int attach_cgroup(const char *name, struct fl_feature *f, const char *load_hint,
+			 int (*check)(const char *dir))
 {
 	struct bpf_program *prog = NULL;
 	struct bpf_link *link = NULL;
@@ -322,26 +282,25 @@ static int probe_set_retval(struct fl_feature *f)
 
 	err = probe_cgroup_dir(dir, sizeof(dir));
 	if (err) {
-		why(f, err, "cannot create a probe cgroup");
+		why(f, err, "cannot create a probe cgroup under the cgroup2 mount");
 		return err;
 	}
-	skel = load_one("probe_set_retval", &prog, &err);
+	skel = load_one(name, &prog, &err);
 	if (!skel) {
-		why(f, err, "no bpf_set_retval (Linux 5.18+): cgroup socket hooks can inject only EPERM");
+		why(f, err, "load refused; %s", load_hint);
 		goto out;
 	}
 	cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	link = cgfd < 0 ? NULL : bpf_program__attach_cgroup(prog, cgfd);
 	if (!link) {
 		err = -errno;
-		why(f, err, "cgroup/connect4 attach refused");
-		goto out;
+		why(f, err, "attach to a cgroup refused (CONFIG_CGROUP_BPF)");
+	} else if (check && (err = check(dir))) {
+		why(f, err, "attached, but connect() did not fail with the chosen errno");
+	} else {
+		why(f, 0, check ? "connect() in a probe cgroup failed with ECONNREFUSED as chosen" :
+		    "%s attached to a probe cgroup", bpf_program__section_name(prog));
 	}
-	err = connect_in_cgroup(dir);
-	if (err)
-		why(f, err < 0 ? err : -EPROTO, "connect did not fail with the chosen errno");
-	else
-		why(f, 0, "connect() in a probe cgroup failed with ECONNREFUSED as chosen");
 out:
 	bpf_link__destroy(link);
 	probe_bpf__destroy(skel);
@@ -349,6 +308,23 @@ out:
 		close(cgfd);
 	rmdir(dir);
 	return err;
+}
+
+static int probe_cgroup_skb(struct fl_feature *f)
+{
+	return attach_cgroup("probe_cgroup_skb", f, "needs CONFIG_CGROUP_BPF", NULL);
+}
+
+static int probe_sock_addr(struct fl_feature *f)
+{
+	return attach_cgroup("probe_connect4", f, "needs CONFIG_CGROUP_BPF", NULL);
+}
+
+static int probe_set_retval(struct fl_feature *f)
+{
+	return attach_cgroup("probe_set_retval", f,
+			     "no bpf_set_retval (Linux 5.18+): cgroup socket hooks can inject only EPERM",
+			     connect_refused_in);
 }
 
 static int probe_tracepoint(struct fl_feature *f)
