@@ -70,3 +70,12 @@ blast() {
 	wait $spid
 	tail -1 "$sink" | jq -r .received
 }
+
+# occupy CGROUP [SECS]: a sleeping process of CGROUP inside NS_C, so that
+# faultline finds the target's network namespace; returns once it is there.
+occupy() {
+	in_ns_cg "$NS_C" "$1" sleep "${2:-120}" &
+	defer "kill $! 2>/dev/null"
+	wait_for sh -c "for p in \$(cat '$1/cgroup.procs'); do [ \"\$(cat /proc/\$p/comm)\" = sleep ] && exit 0; done; exit 1" ||
+		fail "no process settled in $1"
+}

@@ -55,8 +55,7 @@ t_redis_slow_replies() {
 	requires sch_fq
 	net_setup
 	start_redis
-	in_ns_cg "$NS_C" "$A" sleep 120 &
-	defer "kill $! 2>/dev/null"
+	occupy "$A"
 	fl_start slow net delay --cgroup "$REL_A" --delay 100ms --port 6390 --protocol tcp
 	local a b
 	a=$(in_ns_cg "$NS_C" "$A" redis-benchmark -h $S_ADDR -p 6390 -n 40 -c 1 -t ping_inline -q --csv 2>/dev/null | tail -1)

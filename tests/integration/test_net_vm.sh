@@ -1,4 +1,4 @@
-# vm: debian errinj
+# vm: debian
 # faultline net delay: EDT needs sch_fq, which only the VM kernels have.
 source "$REPO/tests/net_lib.sh"
 
@@ -27,8 +27,7 @@ delay_setup() {
 	server echo $NP udp-echo --port 9100 --max-time 120
 	server tcp $NP tcp-sink --port 7001 --max-time 120
 	# A process of A lives in NS_C, so faultline finds the target's netns.
-	in_ns_cg "$NS_C" "$A" sleep 120 &
-	defer "kill $! 2>/dev/null"
+	occupy "$A"
 	BASE=$(rtt "$A")
 	QDISC_BEFORE=$(ip netns exec "$NS_C" tc qdisc show dev "$DEV_C")
 }

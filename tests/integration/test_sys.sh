@@ -56,6 +56,8 @@ go() {
 sys_setup() {
 	A=$(mk_cgroup a)
 	B=$(mk_cgroup b)
+	# mk_cgroup's own defer is lost in the $(...) subshell: register it here.
+	defer "rmdir_cgroup '$(cg2_root)/$TEST_TAG'"
 	REL_A=${A#"$(cg2_root)"}
 	WORK=$(mktemp -d)
 	defer "rm -rf '$WORK'"
@@ -166,19 +168,21 @@ t_after_3_count_2_hits_calls_4_and_5() {
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 }
 
+# Loose wall-clock bounds: slow VMs on a busy host take seconds to start.
 t_fault_ends_at_deadline() {
 	local t0 t1
 	sys_setup
 	synced_client "$A"
+	fl_sys --call connect --errno ECONNREFUSED --duration 3s
 	t0=$(date +%s.%N)
-	fl_sys --call connect --errno ECONNREFUSED --duration 2s
 	[ "$(go 0)" = ECONNREFUSED ] || fail "no fault inside the window"
 	fl_end	# no signal: the deadline ends it
 	t1=$(date +%s.%N)
 	[ "$(go 1)" = ok ] || fail "still failing after the deadline"
-	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 1.9 && b - a < 5) }' ||
-		fail "ran $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')s for --duration 2s"
-	jq -e '.stopped_by == "deadline" and .duration_ns == 2000000000' "$WORK/fl.json" >/dev/null ||
+	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 2 && b - a < 8) }' ||
+		fail "ran $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')s after attaching, for --duration 3s"
+	jq -e '.stopped_by == "deadline" and .duration_ns == 3000000000 and .elapsed_ns >= .duration_ns
+		and .elapsed_ns < .duration_ns + 1000000000' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 }
 
@@ -186,11 +190,11 @@ t_fault_ends_at_deadline() {
 t_kernel_enforces_deadline() {
 	sys_setup
 	synced_client "$A"
-	fl_sys --call connect --errno ECONNREFUSED --duration 1s
+	fl_sys --call connect --errno ECONNREFUSED --duration 3s
 	kill -STOP $FL_PID
 	defer "kill -CONT $FL_PID 2>/dev/null"
 	[ "$(go 0)" = ECONNREFUSED ] || fail "no fault inside the window"
-	sleep 1.2
+	sleep 3.2
 	[ -n "$(ours_attached)" ] || fail "hooks already gone: this test needs them attached"
 	[ "$(go 1)" = ok ] || fail "the attached rule still fails calls after its deadline"
 	kill -CONT $FL_PID
