@@ -13,6 +13,8 @@
 # Output: ${FAULTLINE_CACHE:-<repo>/.cache}/kernels/bzImage-6.1-errinj (+ its .config)
 # Takes about 40 minutes on 2 cores and ~3 GB of disk under the cache.
 set -euo pipefail
+# shellcheck source=scripts/kernel-lib.sh
+source "$(dirname "$(readlink -f "$0")")/kernel-lib.sh"
 
 repo=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 cache=${FAULTLINE_CACHE:-$repo/.cache}
@@ -89,13 +91,6 @@ build() {
     log "done: $out"
 }
 
-# Strip a bzImage's version string to its release ("6.1.192") via the
-# pointer at header offset 0x20E.
-bzimage_release() {
-    local off
-    off=$(od -An -tu2 -j 526 -N2 "$1" | tr -d ' ')
-    dd if="$1" bs=1 skip=$((off + 512)) count=128 2>/dev/null | tr '\0' '\n' | head -n1 | cut -d' ' -f1
-}
 
 # Without MODVERSIONS or module signing a module loads when its vermagic
 # matches, so building one file against the same source + config is enough.

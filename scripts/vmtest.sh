@@ -23,6 +23,8 @@
 # Env: FAULTLINE_CACHE (default <repo>/.cache), FAULTLINE_VM_ACCEL=kvm|tcg to
 # override KVM detection.
 set -euo pipefail
+# shellcheck source=scripts/kernel-lib.sh
+source "$(dirname "$(readlink -f "$0")")/kernel-lib.sh"
 # Let "die" inside $(...) stop the script, not just the subshell.
 shopt -s inherit_errexit
 
@@ -79,13 +81,6 @@ busybox_path() {
 
 # ---- kernels ---------------------------------------------------------------
 
-# Version string from the bzImage header (offset 0x20E points at it), so we
-# can tell which kernel a file is without booting it.
-bzimage_version() {
-    local off
-    off=$(od -An -tu2 -j 526 -N2 "$1" | tr -d ' ')
-    dd if="$1" bs=1 skip=$((off + 512)) count=128 2>/dev/null | tr '\0' '\n' | head -n1 | cut -d' ' -f1
-}
 
 # apt-cache takes ~0.6 s, so remember its answer until the package lists change.
 debian_package() {
@@ -162,7 +157,7 @@ find_errinj_kernel() {
         echo "SKIP: errinj kernel not found (looked in $(readlink -m "$shared") and $own; build it with scripts/build-errinj-kernel.sh)"
         exit 77
     fi
-    kernel_ver=$(bzimage_version "$kernel_image")
+    kernel_ver=$(bzimage_release "$kernel_image")
     # Both the shared kernel and build-errinj-kernel.sh keep the config beside it.
     [[ -f $(dirname "$kernel_image")/config-6.1-errinj ]] && kernel_config=$(dirname "$kernel_image")/config-6.1-errinj
     return 0

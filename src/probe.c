@@ -170,6 +170,21 @@ static int probe_cgroup2(struct fl_feature *f)
 	return 0;
 }
 
+/* The tc probe program, only inside the scratch netns. */
+static struct probe_bpf *load_tc_probe(struct fl_feature *f, struct bpf_program **prog, int *err)
+{
+	struct probe_bpf *skel;
+
+	if (!in_private_netns) {
+		*err = no_netns(f);
+		return NULL;
+	}
+	skel = load_one("probe_tc", prog, err);
+	if (!skel)
+		why(f, *err, "sched_cls program refused (CONFIG_NET_CLS_BPF)");
+	return skel;
+}
+
 static int probe_tc_clsact(struct fl_feature *f)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = 1, .attach_point = BPF_TC_INGRESS);
@@ -178,14 +193,9 @@ static int probe_tc_clsact(struct fl_feature *f)
 	struct probe_bpf *skel;
 	int err;
 
-	if (!in_private_netns)
-		return no_netns(f);
-
-	skel = load_one("probe_tc", &prog, &err);
-	if (!skel) {
-		why(f, err, "sched_cls program refused (CONFIG_NET_CLS_BPF)");
+	skel = load_tc_probe(f, &prog, &err);
+	if (!skel)
 		return err;
-	}
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST) {
 		why(f, err, "cannot create clsact (CONFIG_NET_SCH_INGRESS)");
@@ -208,14 +218,9 @@ static int probe_tcx(struct fl_feature *f)
 	struct probe_bpf *skel;
 	int err, fd;
 
-	if (!in_private_netns)
-		return no_netns(f);
-
-	skel = load_one("probe_tc", &prog, &err);
-	if (!skel) {
-		why(f, err, "sched_cls program refused (CONFIG_NET_CLS_BPF)");
+	skel = load_tc_probe(f, &prog, &err);
+	if (!skel)
 		return err;
-	}
 	fd = bpf_link_create(bpf_program__fd(prog), 1, FL_BPF_TCX_INGRESS, NULL);
 	err = fd < 0 ? -errno : 0;
 	if (err)
