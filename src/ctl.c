@@ -92,16 +92,22 @@ int fl_signal_pending(void)
 	return pending_signal;
 }
 
+/* Off a terminal (a log, a pipe), a plain line this often keeps it readable. */
+#define STATUS_PLAIN_EVERY_NS (10 * 1000000000ULL)
+
 void fl_status_line(const char *line, bool final)
 {
+	static uint64_t last_plain;
 	static int tty = -1;
+	uint64_t now = fl_now_ns();
 
 	if (tty < 0)
 		tty = isatty(STDERR_FILENO);
 	if (tty) {
 		fprintf(stderr, "\r\033[K%s%s", line, final ? "\n" : "");
 		fflush(stderr);
-	} else if (final) {
+	} else if (final || now - last_plain >= STATUS_PLAIN_EVERY_NS) {
 		fprintf(stderr, "%s\n", line);
+		last_plain = now;
 	}
 }
