@@ -48,7 +48,7 @@ static __always_inline bool fl_sys_is_target(void)
 	return bpf_get_current_ancestor_cgroup_id(targ_level) == targ_cgid;
 }
 
-/* The rule when this call of the target is covered, else NULL. */
+/* The rule when it is live and covers this call of the target, else NULL. */
 static __always_inline const struct fl_sys_rule *fl_sys_rule_for(__u32 call)
 {
 	const struct fl_sys_rule *r;
@@ -57,7 +57,9 @@ static __always_inline const struct fl_sys_rule *fl_sys_rule_for(__u32 call)
 	if (fl_halted() || !fl_sys_is_target())
 		return NULL;
 	r = bpf_map_lookup_elem(&fl_sys_rule, &zero);
-	return r && (r->calls & call) ? r : NULL;
+	if (!r || !(r->calls & call) || fl_expired(r->deadline_ns, bpf_ktime_get_ns()))
+		return NULL;
+	return r;
 }
 
 /*
@@ -70,8 +72,6 @@ static __always_inline int fl_sys_verdict(const struct fl_sys_rule *r)
 	struct fl_sys_stats *s;
 	__u32 zero = 0;
 
-	if (fl_expired(r->deadline_ns, bpf_ktime_get_ns()))
-		return 0;
 	s = bpf_map_lookup_elem(&fl_sys_stats, &zero);
 	if (!s)
 		return 0;
@@ -102,21 +102,25 @@ static __always_inline bool fl_is_prefix(struct dentry *d, const struct fl_sys_r
 static __always_inline bool fl_under_prefix(struct dentry *d, struct vfsmount *vmnt,
 					    const struct fl_sys_rule *r)
 {
+	struct dentry *parent, *root = NULL;
 	struct mount *m = NULL, *up;
-	struct dentry *parent;
 	int i;
 
-	if (vmnt)
+	/* Every read is a probe read: fetch each mount's root once, not per level. */
+	if (vmnt) {
 		m = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
+		root = BPF_CORE_READ(vmnt, mnt_root);
+	}
 	for (i = 0; i < FL_SYS_MAX_DEPTH && d; i++) {
 		if (fl_is_prefix(d, r))
 			return true;
-		if (m && d == BPF_CORE_READ(m, mnt.mnt_root)) {
+		if (m && d == root) {
 			up = BPF_CORE_READ(m, mnt_parent);
 			if (up == m)
 				return false;
 			d = BPF_CORE_READ(m, mnt_mountpoint);
 			m = up;
+			root = BPF_CORE_READ(m, mnt.mnt_root);
 			continue;
 		}
 		parent = BPF_CORE_READ(d, d_parent);

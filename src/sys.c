@@ -321,12 +321,39 @@ static void add_prog(struct fl_sys_step *s, const char *prog, const char *hook)
 	snprintf(s->hooks + n, sizeof(s->hooks) - n, "%s%s", n ? " " : "", hook);
 }
 
+/* This kernel lacks what a mechanism needs: exit 1, naming the doctor line. */
+static int lacks(char *err, const struct fl_sys_env *env, const char *name,
+		 enum fl_sys_mech m, enum fl_feat id)
+{
+	return fail(err, -EOPNOTSUPP, "%s: --mechanism %s needs %s: %s (see 'faultline doctor')",
+		    name, mech_names[m], fl_feat_name(id), env_why(env, id));
+}
+
+/* fmod_ret on __x64_sys_NAME where the kernel has error injection, else kprobe. */
+static int byname_mech(const struct fl_sys_opts *o, const struct fl_sys_env *env,
+		       const char *name, enum fl_sys_mech *m, char *err)
+{
+	*m = o->mech;
+	if (*m == FL_MECH_AUTO && env_has(env, FEAT_FMOD_RET_SYSCALL))
+		*m = FL_MECH_FMOD_RET;
+	else if (*m == FL_MECH_AUTO && env_has(env, FEAT_OVERRIDE_RETURN))
+		*m = FL_MECH_KPROBE;
+	else if (*m == FL_MECH_AUTO)
+		return fail(err, -EOPNOTSUPP, "%s: this kernel can fault no syscall by name: fmod_ret_syscall: %s; bpf_override_return: %s (see 'faultline doctor')",
+			    name, env_why(env, FEAT_FMOD_RET_SYSCALL), env_why(env, FEAT_OVERRIDE_RETURN));
+	if (*m == FL_MECH_FMOD_RET && !env_has(env, FEAT_FMOD_RET_SYSCALL))
+		return lacks(err, env, name, *m, FEAT_FMOD_RET_SYSCALL);
+	if (*m == FL_MECH_KPROBE && !env_has(env, FEAT_OVERRIDE_RETURN))
+		return lacks(err, env, name, *m, FEAT_OVERRIDE_RETURN);
+	return 0;
+}
+
 static int plan_byname(const struct fl_sys_opts *o, const struct fl_sys_env *env,
 		       struct fl_sys_step *s, int *slot, char *err)
 {
-	enum fl_sys_mech m = o->mech;
-	char prog[32], hook[96];
-	int i;
+	char prog[32] = "fl_kprobe_sys", hook[96];
+	enum fl_sys_mech m;
+	int i, e;
 
 	for (i = 0; unfaultable[i]; i++)
 		if (!strcmp(s->name, unfaultable[i]))
@@ -334,24 +361,17 @@ static int plan_byname(const struct fl_sys_opts *o, const struct fl_sys_env *env
 	snprintf(s->sym, sizeof(s->sym), SYSCALL_PREFIX "%s", s->name);
 	if (btf__find_by_name_kind(env->btf, s->sym, BTF_KIND_FUNC) <= 0)
 		return fail(err, -EINVAL, "'%s' is not a system call of this kernel (no %s in its BTF)", s->name, s->sym);
-	if (m == FL_MECH_AUTO)
-		m = env_has(env, FEAT_FMOD_RET_SYSCALL) ? FL_MECH_FMOD_RET :
-		    env_has(env, FEAT_OVERRIDE_RETURN) ? FL_MECH_KPROBE : FL_MECH_AUTO;
-	if (m == FL_MECH_AUTO)
-		return fail(err, -EOPNOTSUPP, "%s: this kernel can fault no syscall by name: fmod_ret_syscall: %s; bpf_override_return: %s (see 'faultline doctor')",
-			    s->name, env_why(env, FEAT_FMOD_RET_SYSCALL), env_why(env, FEAT_OVERRIDE_RETURN));
-	if (m == FL_MECH_FMOD_RET && !env_has(env, FEAT_FMOD_RET_SYSCALL))
-		return fail(err, -EOPNOTSUPP, "%s: --mechanism fmod_ret needs fmod_ret_syscall: %s (see 'faultline doctor')", s->name, env_why(env, FEAT_FMOD_RET_SYSCALL));
-	if (m == FL_MECH_KPROBE && !env_has(env, FEAT_OVERRIDE_RETURN))
-		return fail(err, -EOPNOTSUPP, "%s: --mechanism kprobe needs bpf_override_return: %s (see 'faultline doctor')", s->name, env_why(env, FEAT_OVERRIDE_RETURN));
+	e = byname_mech(o, env, s->name, &m, err);
+	if (e)
+		return e;
 	if (m == FL_MECH_FMOD_RET && *slot == FL_SYS_MAX_BYNAME)
 		return fail(err, -EINVAL, "at most %d syscalls by name per experiment", FL_SYS_MAX_BYNAME);
-	s->mech = m;
-	s->call = FL_SYS_BYNAME;
 	if (m == FL_MECH_FMOD_RET)
 		snprintf(prog, sizeof(prog), "fl_fmod_sys%d", (*slot)++);
-	snprintf(hook, sizeof(hook), "%s/%s", m == FL_MECH_KPROBE ? "kprobe" : "fmod_ret", s->sym);
-	add_prog(s, m == FL_MECH_KPROBE ? "fl_kprobe_sys" : prog, hook);
+	s->mech = m;
+	s->call = FL_SYS_BYNAME;
+	snprintf(hook, sizeof(hook), "%s/%s", mech_names[m], s->sym);
+	add_prog(s, prog, hook);
 	return 0;
 }
 
@@ -401,9 +421,9 @@ static int plan_security(const struct fl_sys_opts *o, const struct fl_sys_env *e
 		return e;
 	}
 	if (m == FL_MECH_LSM && !env_has(env, FEAT_BPF_LSM))
-		return fail(err, -EOPNOTSUPP, "%s: --mechanism lsm needs bpf_lsm: %s (see 'faultline doctor')", s->name, env_why(env, FEAT_BPF_LSM));
+		return lacks(err, env, s->name, m, FEAT_BPF_LSM);
 	if (m == FL_MECH_FMOD_RET && !env_has(env, FEAT_FMOD_RET_SECURITY))
-		return fail(err, -EOPNOTSUPP, "%s: --mechanism fmod_ret needs fmod_ret_security: %s (see 'faultline doctor')", s->name, env_why(env, FEAT_FMOD_RET_SECURITY));
+		return lacks(err, env, s->name, m, FEAT_FMOD_RET_SECURITY);
 	s->mech = m;
 	s->call = f->call;
 	snprintf(prog, sizeof(prog), "fl_%s_%s", m == FL_MECH_LSM ? "lsm" : "fmod", f->lsm);
@@ -462,6 +482,7 @@ int fl_sys_plan(const struct fl_sys_opts *o, const struct fl_sys_env *env,
 	for (i = 0; i < o->ncalls; i++) {
 		struct fl_sys_step *s = &p->steps[p->nsteps];
 
+		memset(s, 0, sizeof(*s));	/* a step that failed may have left a symbol */
 		s->name = o->calls[i];
 		e = plan_one(o, env, p, s, &slot, err);
 		if (e && e != -EOPNOTSUPP)
@@ -504,6 +525,19 @@ static const char *plan_mechs(const struct fl_sys_plan *p, char *buf, size_t siz
 	return buf;
 }
 
+/* "cgroup/connect4 cgroup/connect6" as a JSON array. */
+static void json_hooks(struct jw *w, const char *hooks)
+{
+	char buf[sizeof(((struct fl_sys_step *)0)->hooks)], *h, *rest = buf;
+
+	snprintf(buf, sizeof(buf), "%s", hooks);
+	jw_key(w, "hooks");
+	jw_arr_open(w);
+	while ((h = strsep(&rest, " ")))
+		jw_str(w, h);
+	jw_arr_close(w);
+}
+
 static void json_plan(struct jw *w, const struct fl_sys_opts *o, const struct fl_sys_plan *p)
 {
 	char mechs[64];
@@ -525,7 +559,7 @@ static void json_plan(struct jw *w, const struct fl_sys_opts *o, const struct fl
 		jw_obj_open(w);
 		jw_kstr(w, "name", p->steps[i].name);
 		jw_kstr(w, "mechanism", mech_names[p->steps[i].mech]);
-		jw_kstr(w, "hooks", p->steps[i].hooks);
+		json_hooks(w, p->steps[i].hooks);
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
@@ -587,7 +621,7 @@ static void dry_run(const struct fl_sys_opts *o, const struct fl_sys_plan *p)
 struct sys_result {
 	struct fl_sys_stats stats;
 	uint64_t elapsed_ns;
-	const char *stopped_by;		/* deadline, signal, count, target gone */
+	const char *stopped_by;		/* deadline, signal, count, target gone, stop --all */
 };
 
 static void summary(const struct fl_sys_opts *o, const struct fl_sys_plan *p,
@@ -667,8 +701,10 @@ static int sys_load(struct sys_run *run, const struct fl_sys_opts *o,
 			if (!prog)
 				return -ENOENT;
 			bpf_program__set_autoload(prog, true);
-			if (s->mech == FL_MECH_FMOD_RET && s->sym[0] &&
-			    (err = bpf_program__set_attach_target(prog, 0, s->sym)))
+			if (s->mech != FL_MECH_FMOD_RET || !s->sym[0])
+				continue;
+			err = bpf_program__set_attach_target(prog, 0, s->sym);
+			if (err)
 				return err;
 		}
 	}
@@ -783,6 +819,33 @@ static void status(const struct sys_result *r, uint64_t left_ns, bool final)
 	fl_status_line(line, final);
 }
 
+/* `faultline stop --all` bumped the generation: our programs went inert. */
+static bool halted(struct sys_run *run)
+{
+	struct fl_control c;
+	__u32 zero = 0;
+
+	return !bpf_map__lookup_elem(run->skel->maps.fl_control, &zero, sizeof(zero),
+				     &c, sizeof(c), 0) &&
+	       c.generation != run->skel->rodata->fl_generation;
+}
+
+static const char *why_stop(struct sys_run *run, const struct fl_sys_opts *o,
+			    uint64_t now, uint64_t deadline, const struct fl_sys_stats *st)
+{
+	if (fl_signal_pending())
+		return "signal";
+	if (now >= deadline)
+		return "deadline";
+	if (o->count && st->injected >= o->count)
+		return "count";
+	if (access(o->target.path, F_OK))
+		return "target gone";
+	if (halted(run))
+		return "stop --all";
+	return NULL;
+}
+
 /* Until the deadline, a signal, the --count is spent or the cgroup is gone. */
 static void watch(struct sys_run *run, const struct fl_sys_opts *o, uint64_t start,
 		  uint64_t deadline, struct sys_result *r)
@@ -794,14 +857,7 @@ static void watch(struct sys_run *run, const struct fl_sys_opts *o, uint64_t sta
 		now = fl_now_ns();
 		r->elapsed_ns = now - start;
 		read_stats(run, &r->stats);
-		if (fl_signal_pending())
-			r->stopped_by = "signal";
-		else if (now >= deadline)
-			r->stopped_by = "deadline";
-		else if (o->count && r->stats.injected >= o->count)
-			r->stopped_by = "count";
-		else if (access(o->target.path, F_OK))
-			r->stopped_by = "target gone";
+		r->stopped_by = why_stop(run, o, now, deadline, &r->stats);
 		if (r->stopped_by)
 			break;
 		if (!fl_json)
@@ -821,8 +877,10 @@ static int sys_start(struct sys_run *run, const struct fl_sys_opts *o,
 	int e;
 
 	e = fl_ctl_prepare(&gen);
-	if (e)
+	if (e) {
+		pr_warn("sys fail: cannot read the kill switch under %s: %s\n", FL_PIN_ROOT, strerror(-e));
 		return e;
+	}
 	e = sys_load(run, o, p, gen);
 	if (e) {
 		pr_warn("sys fail: loading the programs failed: %s (-v shows the verifier's log)\n",
@@ -879,12 +937,13 @@ static void usage(void)
 		"      cgroup socket hooks, any errno with bpf_set_retval (else only EPERM)\n"
 		"  open/openat/creat, read/pread64/readv, write/pwrite64/writev, unlink, rmdir,\n"
 		"  mkdir, rename, mmap, fork/vfork/clone (threads too): BPF LSM, or fmod_ret on\n"
-		"      security_*; a hook sees every variant of its call, io_uring included\n"
+		"      security_*; a hook sees every variant of its call (read: pread64, readv...)\n"
 		"  any other syscall: fmod_ret on " SYSCALL_PREFIX "NAME, or kprobe + bpf_override_return\n"
 		"--path PREFIX: a file or directory that exists; calls on it or below it match\n"
 		"  (by inode, so bind mounts of it match too; unlink, rmdir, mkdir and rename\n"
 		"  match only within PREFIX's filesystem). For a container, give /proc/PID/root/DIR.\n"
-		"--after N lets the first N matching calls through; --count N injects at most N.\n\n"
+		"--after N lets the first N matching calls through; --count N injects at most N,\n"
+		"then the run ends. --dry-run shows the hooks and the target, attaches nothing.\n\n"
 		"Examples:\n"
 		"  faultline sys fail --unit api --call connect --errno ECONNREFUSED --probability 20%%\n"
 		"  faultline sys fail --cgroup /app --call write --path /var/log --errno ENOSPC\n"

@@ -64,7 +64,7 @@ t_cat_under_prefix_eacces() {
 	expect_ok "$A" cat "$D/out/link"
 	expect_ok "$B" cat "$D/in/f"
 	fl_end INT
-	jq -e '(.calls[0].hooks == "lsm/file_open" or .calls[0].hooks == "fmod_ret/security_file_open")
+	jq -e '(.calls[0].hooks == ["lsm/file_open"] or .calls[0].hooks == ["fmod_ret/security_file_open"])
 		and .injected == 1' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 }
@@ -77,7 +77,7 @@ t_cat_enoent_through_fmod_ret() {
 	expect_ok "$A" cat "$D/out/f"
 	expect_ok "$B" cat "$D/in/f"
 	fl_end INT
-	jq -e '.mechanism == "fmod_ret" and .calls[0].hooks == "fmod_ret/security_file_open"' "$WORK/fl.json" >/dev/null ||
+	jq -e '.mechanism == "fmod_ret" and .calls[0].hooks == ["fmod_ret/security_file_open"]' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 }
 
@@ -100,7 +100,7 @@ t_fmod_ret_every_file_hook() {
 	expect_err "Read-only file system" "$A" rmdir "$D/in/d"
 	expect_ok "$A" mv "$D/out/f" "$D/out/g"
 	fl_end INT
-	jq -e '.mechanism == "fmod_ret" and (.calls[2].hooks == "fmod_ret/security_inode_rename")' "$WORK/fl.json" >/dev/null ||
+	jq -e '.mechanism == "fmod_ret" and .calls[2].hooks == ["fmod_ret/security_inode_rename"]' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 	fl_sys --call clone --errno EAGAIN --mechanism fmod_ret
 	expect_err "fork" "$A" sh -c 'true & wait'
@@ -139,7 +139,7 @@ t_fork_eagain() {
 	expect_err "fork" "$A" sh -c 'true & wait'
 	expect_ok "$B" sh -c 'true & wait'
 	fl_end INT
-	jq -e '(.calls[0].hooks | test("task_alloc")) and .injected >= 1' "$WORK/fl.json" >/dev/null ||
+	jq -e '(.calls[0].hooks[0] | test("task_alloc")) and .injected >= 1' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 	expect_ok "$A" sh -c 'true & wait'
 }
@@ -199,7 +199,7 @@ byname() {
 	expect_err "Input/output error" "$A" python3 -c "$fsync"
 	expect_ok "$B" python3 -c "$fsync"
 	fl_end INT
-	jq -e --arg m "$mech" '.mechanism == $m and .calls[0].hooks == "\($m)/__x64_sys_fsync" and .injected == 1' \
+	jq -e --arg m "$mech" '.mechanism == $m and .calls[0].hooks == ["\($m)/__x64_sys_fsync"] and .injected == 1' \
 		"$WORK/fl.json" >/dev/null || fail "unexpected summary: $(cat "$WORK/fl.json")"
 	fl_sys --call getrandom --errno EAGAIN --mechanism "$mech"
 	expect_err "Resource temporarily unavailable" "$A" env PYTHONHASHSEED=0 python3 -c "$getrandom"
@@ -244,4 +244,24 @@ t_lsm_nothing_left() {
 	fl_end
 	wait_for sh -c '! bpftool link show | grep -q .' || fail "links left: $(bpftool link show)"
 	wait_for sh -c '! bpftool prog show | grep -q "name fl_"' || fail "programs left: $(bpftool prog show | grep fl_)"
+}
+
+# The host-wide kill switch (what `faultline stop --all` writes) makes the
+# attached programs inert at once, and the loader notices and exits. Only in
+# a VM: on a shared host it would halt everyone's experiments.
+t_kill_switch_halts() {
+	local pin=/sys/fs/bpf/faultline/fl_control gen
+	[ -n "${FAULTLINE_VM:-}" ] || skip "halts every experiment on the host; runs in the VMs"
+	sys_setup
+	synced_client "$A"
+	fl_sys --call connect --errno ECONNREFUSED
+	[ "$(go 0)" = ECONNREFUSED ] || fail "no fault before the halt"
+	gen=$(bpftool -j map lookup pinned $pin key 0 0 0 0 | jq .formatted.value.generation)
+	# shellcheck disable=SC2046
+	bpftool map update pinned $pin key 0 0 0 0 value 0 0 0 0 0 0 0 0 \
+		$(printf '%016x' $((gen + 1)) | sed 's/../& /g' | awk '{for (i = 8; i >= 1; i--) printf "0x%s ", $i}')
+	[ "$(go 1)" = ok ] || fail "still failing after the kill switch"
+	fl_end
+	jq -e '.stopped_by == "stop --all" and .injected == 1' "$WORK/fl.json" >/dev/null ||
+		fail "unexpected summary: $(cat "$WORK/fl.json")"
 }
