@@ -19,6 +19,19 @@ run_deferred() {
 		eval "${_deferred[$i]}" >/dev/null 2>&1 || true
 	done
 	_deferred=()
+	sweep_tag
+}
+
+# Helpers that print a name (NS=$(mk_netns c)) run in a subshell, where a
+# defer is lost; so everything is also named after TEST_TAG and swept here.
+sweep_tag() {
+	local ns p root
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$TEST_TAG-"); do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+	root=$(cg2_root)
+	[ -n "$root" ] && rmdir_cgroup "$root/$TEST_TAG"
 }
 
 fail() { echo "FAILMSG: $*" >&2; exit 1; }
@@ -36,7 +49,6 @@ mk_cgroup() {
 	root=$(cg2_root) || return 1
 	dir="$root/$TEST_TAG/$1"
 	mkdir -p "$dir"
-	defer "rmdir_cgroup '$root/$TEST_TAG'"
 	echo "$dir"
 }
 
@@ -61,7 +73,6 @@ in_cgroup() {
 mk_netns() {
 	local ns="$TEST_TAG-$1"
 	ip netns add "$ns"
-	defer "ip netns del '$ns'"
 	ip -n "$ns" link set lo up
 	echo "$ns"
 }

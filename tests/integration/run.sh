@@ -10,6 +10,18 @@ pattern=.
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=("$here"/test_*.sh)
 per_test_timeout=${FL_TEST_TIMEOUT:-180}
+
+# What a finished test left on the host under its tag (and then removes it):
+# a test must clean up after itself, failure or not.
+left_behind() {
+	local tag=$1 root out=""
+	[ -n "$tag" ] || return 0
+	root=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+	ip netns list 2>/dev/null | grep -q "^$tag-" && out="netns $(ip netns list | awk '{print $1}' | grep "^$tag-" | tr '\n' ' ')"
+	[ -d "$root/$tag" ] && out="$out cgroup $root/$tag"
+	[ -n "$out" ] && (TEST_TAG=$tag; source "$here/../lib.sh"; sweep_tag)
+	echo "$out"
+}
 failed=0
 
 for file in "${files[@]}"; do
@@ -20,10 +32,16 @@ for file in "${files[@]}"; do
 		timeout --kill-after=10 "$per_test_timeout" bash -c '
 			set -eu -o pipefail
 			export TEST_TAG="flt$$"
+			echo "TESTTAG=$TEST_TAG"
 			source "$1/../lib.sh"; source "$2"
 			trap run_deferred EXIT
 			"$3"' _ "$here" "$file" "$t" >"$log" 2>&1
 		rc=$?
+		leftover=$(left_behind "$(sed -n 's/^TESTTAG=//p' "$log" | head -1)")
+		if [ -n "$leftover" ] && [ $rc -ne 77 ]; then
+			echo "FAILMSG: left behind: $leftover" >>"$log"
+			rc=1
+		fi
 		secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}')
 		name="$base:${t#t_}"
 		if [ $rc -eq 0 ]; then
@@ -31,7 +49,7 @@ for file in "${files[@]}"; do
 		elif [ $rc -eq 77 ]; then
 			echo "SKIP $name: $(grep -m1 '^SKIPMSG:' "$log" | sed 's/^SKIPMSG: //')"
 		else
-			reason=$(grep -m1 '^FAILMSG:' "$log" | sed 's/^FAILMSG: //')
+			reason=$(grep '^FAILMSG:' "$log" | head -1 | sed 's/^FAILMSG: //')
 			[ $rc -eq 124 ] && reason="timed out after ${per_test_timeout}s"
 			echo "FAIL $name: ${reason:-exit $rc}"
 			sed 's/^/    | /' "$log" | tail -40
