@@ -17,7 +17,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/test_sys.sh"
 # link to $D/in/f), on the VM's tmpfs /tmp.
 files_setup() {
 	sys_setup
-	D=$(mktemp -d)
+	# tmpfs: on overlayfs a file call passes the LSM hook twice (upper, lower).
+	D=$(mktemp -d -p /dev/shm)
 	defer "rm -rf '$D'"
 	mkdir "$D/in" "$D/out"
 	echo inside >"$D/in/f"
