@@ -205,3 +205,20 @@ t_dry_run_attaches_nothing() {
 	after=$(host_snapshot)
 	[ "$before" = "$after" ] || fail "dry run changed the host"
 }
+
+# --pid and --unit name the same cgroup as --cgroup would.
+t_targets_by_pid_and_unit() {
+	net_setup
+	local unit="$TEST_TAG-checkout.service" pid
+	mkdir "$A/$unit"
+	in_cgroup "$A/$unit" sleep 60 &
+	wait_for grep -q . "$A/$unit/cgroup.procs" || fail "sleeper did not join"
+	pid=$(head -1 "$A/$unit/cgroup.procs")
+	"$FL" net drop --pid "$pid" --dry-run --json | jq -e --arg p "$A/$unit" '.target.path == $p and .target.processes == 1' >/dev/null ||
+		fail "--pid $pid did not resolve to $A/$unit"
+	"$FL" net drop --unit "${unit%.service}" --dry-run --json | jq -e --arg p "$A/$unit" '.target.path == $p' >/dev/null ||
+		fail "--unit ${unit%.service} did not resolve to $A/$unit"
+	fl_start drop net drop --unit "$unit" --duration 30s
+	[ "$(blast "$A/$unit" 9001 200)" -eq 0 ] || fail "the unit's traffic was not dropped"
+	[ "$(blast "$A" 9001 200)" -eq 200 ] || fail "the unit's parent was hit"
+}
