@@ -222,3 +222,19 @@ t_targets_by_pid_and_unit() {
 	[ "$(blast "$A/$unit" 9001 200)" -eq 0 ] || fail "the unit's traffic was not dropped"
 	[ "$(blast "$A" 9001 200)" -eq 200 ] || fail "the unit's parent was hit"
 }
+
+# Where the kernel has no fq, delay says so, names doctor, and changes nothing.
+t_delay_without_fq_refuses_cleanly() {
+	"$FL" doctor --json | jq -e '.features[] | select(.name == "sch_fq") | .available | not' >/dev/null ||
+		skip "this kernel has fq: test_net_vm.sh covers delay here"
+	net_setup
+	in_ns_cg "$NS_C" "$A" sleep 30 &
+	wait_for grep -q . "$A/cgroup.procs"
+	local before after rc=0
+	before=$(host_snapshot)
+	"$FL" net delay --cgroup "$REL_A" --delay 50ms --duration 5s 2>"$WORK/err" || rc=$?
+	[ $rc -eq 1 ] || fail "exit $rc without fq, want 1"
+	grep -q "doctor" "$WORK/err" || fail "the error does not point at doctor: $(cat "$WORK/err")"
+	after=$(host_snapshot)
+	[ "$before" = "$after" ] || fail "a refused delay changed the host: $(diff <(echo "$before") <(echo "$after"))"
+}
