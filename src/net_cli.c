@@ -179,6 +179,8 @@ static void print_plan(const struct net_opts *o)
 	       "tc programs on the target's device, fq as root qdisc");
 }
 
+static int cmd_help(int argc, char **argv);
+
 static int net_action(enum fl_action action, int argc, char **argv)
 {
 	struct net_summary sum = { 0 };
@@ -188,10 +190,8 @@ static int net_action(enum fl_action action, int argc, char **argv)
 
 	if (fl_net_parse(action, argc, argv, &o))
 		return FL_EXIT_USAGE;
-	if (o.help) {
-		fputs("", stderr);
-		return cmd_net(1, (char *[]){ "help", NULL });
-	}
+	if (o.help)
+		return cmd_help(0, NULL);
 	if (!privileged()) {
 		pr_warn("net: needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to load BPF and change qdiscs\n");
 		return FL_EXIT_USAGE;

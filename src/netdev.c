@@ -177,8 +177,6 @@ int fl_netdev_ensure_fq(struct fl_netdev *d, int ifindex, uint64_t max_delay_ns,
 			 rc == -ENOENT ? " (no sch_fq in this kernel: see 'faultline doctor')" : "");
 		return rc;
 	}
-	if (!rc && ifindex == d->ifindex)
-		snprintf(d->prev_root, sizeof(d->prev_root), "%s", q.kind);
 	*made = true;
 	return 0;
 }

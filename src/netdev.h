@@ -26,7 +26,6 @@ struct fl_netdev {
 	int ifindex;
 	uint32_t l3_off;	/* 14 on Ethernet-like devices, 0 on raw IP */
 	bool made_fq;		/* we replaced a default root qdisc with fq */
-	char prev_root[32];	/* the default qdisc we replaced */
 	char ifb[IF_NAMESIZE];	/* ingress delay: our ifb device, if any */
 	int ifb_ifindex;
 	bool made_ifb_fq;

@@ -187,6 +187,14 @@ t_bad_input_exit_2_nothing_attached() {
 	[ "$before" = "$after" ] || fail "bad input changed the host: $(diff <(echo "$before") <(echo "$after"))"
 }
 
+t_help_exit_0() {
+	local a
+	for a in "help" "drop --help" "delay --help"; do
+		"$FL" net $a 2>&1 | grep -q "^Usage: faultline net drop" || fail "'net $a' shows no usage"
+		"$FL" net $a 2>/dev/null || fail "'net $a' exited $?, want 0"
+	done
+}
+
 t_missing_privileges_exit_2() {
 	command -v setpriv >/dev/null || skip "no setpriv"
 	local rc=0
