@@ -202,23 +202,47 @@ int fl_netdev_make_ifb(struct fl_netdev *d, uint64_t max_delay_ns, char *err)
 	return rc;
 }
 
-/* Ingress through the ifb: a clsact filter with a mirred action. */
-int fl_tc_attach_redirect(struct fl_tc_attach *a, int ifindex, int prog_fd, int ifb_ifindex,
-			  char *err)
+static void attach_init(struct fl_tc_attach *a, int ifindex, bool ingress)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
-	int rc;
-
 	memset(a, 0, sizeof(*a));
 	a->link_fd = -1;
 	a->ifindex = ifindex;
-	a->ingress = true;
-	rc = bpf_tc_hook_create(&hook);
+	a->ingress = ingress;
+}
+
+/* clsact on the device, remembering whether it was ours to remove later. */
+static int ensure_clsact(struct fl_tc_attach *a, char *err)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+		    .attach_point = a->ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	int rc = bpf_tc_hook_create(&hook);
+
 	if (rc && rc != -EEXIST) {
 		snprintf(err, FL_ERRLEN, "cannot create clsact: %s", strerror(-rc));
 		return rc;
 	}
 	a->made_clsact = rc == 0;
+	return 0;
+}
+
+/* Our filter is in place: teardown removes it by handle and priority. */
+static void filter_added(struct fl_tc_attach *a)
+{
+	a->filter = true;
+	a->handle = FL_TC_HANDLE;
+	a->prio = FL_TC_PRIO;
+}
+
+/* Ingress through the ifb: a clsact filter with a mirred action. */
+int fl_tc_attach_redirect(struct fl_tc_attach *a, int ifindex, int prog_fd, int ifb_ifindex,
+			  char *err)
+{
+	int rc;
+
+	attach_init(a, ifindex, true);
+	rc = ensure_clsact(a, err);
+	if (rc)
+		return rc;
 	rc = nl_filter_add_bpf_mirred(ifindex, FL_TC_PRIO, FL_TC_HANDLE, prog_fd, "fl_tc_ingress",
 				      ifb_ifindex);
 	if (rc) {
@@ -227,9 +251,7 @@ int fl_tc_attach_redirect(struct fl_tc_attach *a, int ifindex, int prog_fd, int 
 		fl_tc_detach(a);
 		return rc;
 	}
-	a->filter = true;
-	a->handle = FL_TC_HANDLE;
-	a->prio = FL_TC_PRIO;
+	filter_added(a);
 	return 0;
 }
 
@@ -241,34 +263,24 @@ static int clsact_attach(struct fl_tc_attach *a, int prog_fd, char *err)
 		    .prog_fd = prog_fd);
 	int rc;
 
-	rc = bpf_tc_hook_create(&hook);
-	if (rc && rc != -EEXIST) {
-		snprintf(err, FL_ERRLEN, "cannot create clsact: %s", strerror(-rc));
+	rc = ensure_clsact(a, err);
+	if (rc)
 		return rc;
-	}
-	a->made_clsact = rc == 0;
 	rc = bpf_tc_attach(&hook, &opts);
 	if (rc) {
 		snprintf(err, FL_ERRLEN, "cannot attach the tc filter: %s%s", strerror(-rc),
 			 rc == -EEXIST ? " (another faultline experiment holds this device)" : "");
-		if (a->made_clsact)
-			bpf_tc_hook_destroy(&hook);
-		a->made_clsact = false;
+		fl_tc_detach(a);
 		return rc;
 	}
-	a->filter = true;
-	a->handle = FL_TC_HANDLE;
-	a->prio = FL_TC_PRIO;
+	filter_added(a);
 	return 0;
 }
 
 int fl_tc_attach(struct fl_tc_attach *a, int ifindex, bool ingress, int prog_fd, bool use_tcx,
 		 char *err)
 {
-	memset(a, 0, sizeof(*a));
-	a->link_fd = -1;
-	a->ifindex = ifindex;
-	a->ingress = ingress;
+	attach_init(a, ifindex, ingress);
 	if (!use_tcx)
 		return clsact_attach(a, prog_fd, err);
 	/* A link dies with us: nothing is left on the device if we crash. */
