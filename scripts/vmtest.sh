@@ -414,6 +414,7 @@ build_run_initramfs() {
 accel_args() {
     case ${FAULTLINE_VM_ACCEL:-auto} in
         tcg) return 0 ;;
+        tcg-single) echo "-accel tcg,thread=single"; return 0 ;;
         kvm) echo "-enable-kvm -cpu host"; return 0 ;;
     esac
     [[ -r /dev/kvm && -w /dev/kvm ]] || return 0
@@ -485,10 +486,10 @@ run_qemu() {
     # timeout(1) puts qemu in its own process group; the traps kill it.
     # shellcheck disable=SC2086 # $accel is a list of words
     timeout --kill-after=10 "$timeout" qemu-system-x86_64 $accel \
-        -m "$mem" -smp 2 -nographic -no-reboot -nic none \
+        -m "$mem" -smp "${FAULTLINE_VM_SMP:-2}" -nographic -no-reboot -nic none \
         -monitor none -chardev "file,id=console,path=${log//,/,,}" -serial chardev:console \
         -kernel "$kernel_image" -initrd "$tmp/initrd.gz" \
-        -append "console=ttyS0 quiet panic=-1 printk.time=1 console_msg_format=syslog $append_extra" \
+        -append "console=ttyS0 quiet panic=-1 printk.time=1 console_msg_format=syslog $append_extra ${FAULTLINE_VM_APPEND:-}" \
         -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
         </dev/null 2>"$tmp/qemu.err" &
     qemu_pid=$!
