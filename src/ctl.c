@@ -61,6 +61,22 @@ int fl_ctl_halt(uint64_t *new_generation)
 	return err;
 }
 
+bool fl_ctl_halted(uint64_t generation)
+{
+	struct fl_control c = { 0 };
+	__u32 zero = 0;
+	bool halted = false;
+	int fd;
+
+	fd = bpf_obj_get(CONTROL_PIN);
+	if (fd < 0)
+		return false;
+	if (!bpf_map_lookup_elem(fd, &zero, &c))
+		halted = c.generation != generation;
+	close(fd);
+	return halted;
+}
+
 uint64_t fl_now_ns(void)
 {
 	struct timespec ts;

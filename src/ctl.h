@@ -15,6 +15,9 @@ int fl_ctl_prepare(uint64_t *generation);
 /* stop --all: bump the generation so every loaded program goes inert. */
 int fl_ctl_halt(uint64_t *new_generation);
 
+/* Did `stop --all` halt the objects loaded with this generation? */
+bool fl_ctl_halted(uint64_t generation);
+
 /* CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_ns() reads. */
 uint64_t fl_now_ns(void);
 

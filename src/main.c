@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "cmd.h"
 #include "log.h"
+#include "registry.h"
 
 #define FL_VERSION "0.1.0"
 
@@ -12,6 +13,10 @@ static const struct fl_cmd top_cmds[] = {
 	{ "doctor", cmd_doctor, "probe the kernel: which fault mechanisms work here" },
 	{ "net", cmd_net, "drop packets or add latency for one cgroup" },
 	{ "sys", cmd_sys, "make one cgroup's system calls fail with a chosen errno" },
+	{ "run", cmd_run, "run an experiment file (several faults, a steady-state probe)" },
+	{ "list", cmd_list, "running experiments" },
+	{ "status", cmd_status, "one experiment's counters" },
+	{ "stop", cmd_stop, "stop one experiment, or --all: the kill switch" },
 	{ NULL },
 };
 
@@ -76,5 +81,11 @@ int main(int argc, char **argv)
 		return argc < 2 ? FL_EXIT_USAGE : FL_EXIT_OK;
 	}
 	fl_log_setup_libbpf();
+	/*
+	 * Whatever a crashed controller left (filters, qdiscs, ifbs, pins) goes
+	 * before anything new starts. Not for doctor: it must work anywhere.
+	 */
+	if (geteuid() == 0 && strcmp(argv[1], "doctor"))
+		fl_reg_gc();
 	return fl_dispatch(top_cmds, "faultline", argc - 1, argv + 1);
 }

@@ -2,12 +2,14 @@
 /* `faultline net drop|delay`: network faults for one cgroup, in the foreground. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "net.skel.h"
@@ -18,6 +20,7 @@
 #include "net.h"
 #include "netdev.h"
 #include "probe.h"
+#include "registry.h"
 #include "sockets.h"
 
 #define NSEC_PER_SEC		1000000000ULL
@@ -28,10 +31,12 @@
 
 struct net_session {
 	struct net_opts *o;
+	const struct fl_fault_ctx *ctx;
 	struct net_bpf *skel;
 	struct bpf_link *cg_link[FL_NET_CG_PROGS];
 	struct fl_netdev dev;
 	bool dev_used;
+	int netns_fd;		/* the target's namespace, where dev lives; -1 when ours */
 	const char *mechanism;
 	uint64_t start_ns;
 	int stop_signal;
@@ -179,7 +184,7 @@ int fl_net_parse(enum fl_action action, int argc, char **argv, struct net_opts *
 }
 
 /* Sum the per-CPU counters of rule 0. */
-static void read_counters(struct net_session *s, struct fl_counters *sum)
+void fl_net_counters(struct net_session *s, struct fl_counters *sum)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(s->skel->maps.counters);
 	struct fl_counters per[ncpu > 0 ? ncpu : 1];
@@ -197,7 +202,7 @@ static void read_counters(struct net_session *s, struct fl_counters *sum)
 	}
 }
 
-static int open_object(struct net_session *s, uint64_t generation)
+static int open_object(struct net_session *s)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = FL_PIN_ROOT);
 	struct fl_net_rule *r = &s->o->rule;
@@ -207,7 +212,7 @@ static int open_object(struct net_session *s, uint64_t generation)
 	s->skel = net_bpf__open_opts(&oo);
 	if (!s->skel)
 		return -errno;
-	s->skel->rodata->fl_generation = generation;
+	s->skel->rodata->fl_generation = s->ctx->generation;
 	s->skel->rodata->nr_rules = 1;
 	s->skel->rodata->targ_nr_levels = 1;
 	s->skel->rodata->targ_levels[0] = s->o->target.level;
@@ -239,8 +244,9 @@ static int fill_maps(struct net_session *s)
 {
 	__u64 cgid = s->o->target.cgid;
 	__u32 key = 0, one = 1;
+	char leaf[16], pin[PATH_MAX];
 
-	s->o->rule.deadline_ns = s->start_ns + s->o->duration_ns;
+	s->o->rule.deadline_ns = s->ctx->deadline_ns;
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.targets), &cgid, &one, BPF_ANY) ||
 	    bpf_map_update_elem(bpf_map__fd(s->skel->maps.rules), &key, &s->o->rule, BPF_ANY))
 		return -errno;
@@ -250,7 +256,22 @@ static int fill_maps(struct net_session *s)
 
 		pr_debug("ingress delay: %d ports the target already receives on\n", n);
 	}
-	return 0;
+	/* `status`, `metrics` and `list` read the counters from here. */
+	snprintf(leaf, sizeof(leaf), "f%d", s->ctx->index);
+	fl_reg_pin_path(s->ctx->reg, leaf, pin, sizeof(pin));
+	return bpf_map__pin(s->skel->maps.counters, pin);
+}
+
+/* A detached experiment's links live in bpffs, not in the controller. */
+static int pin_link(struct net_session *s, struct bpf_link *l, int n)
+{
+	char leaf[32], pin[PATH_MAX];
+
+	if (!s->ctx->pin_links)
+		return 0;
+	snprintf(leaf, sizeof(leaf), "f%d_link%d", s->ctx->index, n);
+	fl_reg_pin_path(s->ctx->reg, leaf, pin, sizeof(pin));
+	return bpf_link__pin(l, pin);
 }
 
 /* Every loaded cgroup program of the object, on the target cgroup. */
@@ -271,13 +292,54 @@ static int attach_cgroup_progs(struct net_session *s, char *err)
 		if (!bpf_program__autoload(progs[i]))
 			continue;
 		s->cg_link[i] = bpf_program__attach_cgroup(progs[i], cgfd);
-		if (!s->cg_link[i]) {
-			rc = -errno;
+		rc = s->cg_link[i] ? pin_link(s, s->cg_link[i], i) : -errno;
+		if (rc)
 			snprintf(err, FL_ERRLEN, "cannot attach cgroup_skb to %s: %s",
 				 s->o->target.path, strerror(-rc));
-		}
 	}
 	close(cgfd);
+	return rc;
+}
+
+/* Into `fd`'s network namespace; returns an fd for the one we left, or -1. */
+static int netns_enter(int fd)
+{
+	int orig;
+
+	if (fd < 0)
+		return -1;
+	orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (orig >= 0 && setns(fd, CLONE_NEWNET)) {
+		close(orig);
+		return -1;
+	}
+	return orig;
+}
+
+static void netns_leave(int orig)
+{
+	if (orig < 0)
+		return;
+	if (setns(orig, CLONE_NEWNET))
+		pr_warn("cannot return to faultline's network namespace: %s\n", strerror(errno));
+	close(orig);
+}
+
+/* The record names the device before anything on it changes. */
+static int note_dev(struct net_session *s, char *err)
+{
+	struct fl_reg_dev d = { .ifindex = s->dev.ifindex, .made_clsact = true };
+	struct stat st;
+	int rc;
+
+	snprintf(d.name, sizeof(d.name), "%s", s->dev.name);
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	d.netns = st.st_ino;
+	rc = fl_reg_add_dev(s->ctx->reg, &d);
+	if (rc)
+		snprintf(err, FL_ERRLEN, "cannot record device %s in %s: %s", d.name, FL_RUN_DIR,
+			 strerror(-rc));
 	return rc;
 }
 
@@ -288,8 +350,12 @@ static int prepare_delay(struct net_session *s, char *err)
 	int rc;
 
 	rc = fl_enter_cgroup_netns(s->o->target.path, err);
-	if (!rc)
+	if (!rc) {
+		s->netns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 		rc = fl_netdev_pick(&s->dev, s->o->dev, err);
+	}
+	if (!rc)
+		rc = note_dev(s, err);
 	if (rc)
 		return rc;
 	s->dev_used = true;
@@ -317,6 +383,108 @@ static int attach_delay(struct net_session *s, char *err)
 	return rc;
 }
 
+static void teardown(struct net_session *s)
+{
+	int orig;
+
+	for (int i = 0; i < FL_NET_CG_PROGS; i++) {
+		if (s->ctx && s->ctx->pin_links)
+			bpf_link__unpin(s->cg_link[i]);
+		bpf_link__destroy(s->cg_link[i]);
+	}
+	if (s->dev_used) {
+		orig = netns_enter(s->netns_fd);
+		fl_netdev_restore(&s->dev);
+		netns_leave(orig);
+	}
+	if (s->netns_fd >= 0)
+		close(s->netns_fd);
+	net_bpf__destroy(s->skel);
+	free(s);
+}
+
+static int start(struct net_session *s, char *err)
+{
+	int rc;
+
+	if (s->o->rule.action == FL_ACT_DELAY && (rc = prepare_delay(s, err)))
+		return rc;
+	rc = open_object(s);
+	if (rc) {
+		snprintf(err, FL_ERRLEN, "cannot load the network programs: %s (%s)", strerror(-rc),
+			 rc == -EACCES || rc == -EINVAL ? "the verifier refused them; -vv shows its log" :
+			 "run 'faultline doctor'");
+		return rc;
+	}
+	s->start_ns = fl_now_ns();
+	rc = fill_maps(s);
+	if (rc) {
+		snprintf(err, FL_ERRLEN, "cannot fill the rule maps: %s", strerror(-rc));
+		return rc;
+	}
+	if (s->o->rule.action == FL_ACT_DROP) {
+		s->mechanism = "cgroup_skb (bpf_link on the target cgroup)";
+		return attach_cgroup_progs(s, err);
+	}
+	return attach_delay(s, err);
+}
+
+int fl_net_start(struct net_session **out, struct net_opts *o, const struct fl_fault_ctx *ctx,
+		 char *err)
+{
+	struct net_session *s = calloc(1, sizeof(*s));
+	int orig, rc;
+
+	*out = NULL;
+	if (!s)
+		return -ENOMEM;
+	s->o = o;
+	s->ctx = ctx;
+	s->netns_fd = -1;
+	orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	rc = start(s, err);
+	/* Back home: the next fault, and the steady-state probe, start from here. */
+	netns_leave(orig);
+	if (rc) {
+		teardown(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+const char *fl_net_mechanism(const struct net_session *s)
+{
+	return s->mechanism;
+}
+
+const char *fl_net_device(const struct net_session *s)
+{
+	return s->dev_used ? s->dev.name : "";
+}
+
+void fl_net_end(struct net_session *s, struct net_summary *sum)
+{
+	int orig;
+
+	if (sum) {
+		fl_net_counters(s, &sum->c);
+		if (s->dev_used) {
+			orig = netns_enter(s->netns_fd);
+			fl_netdev_fq_stats(&s->dev, &sum->dev_fq, &sum->ifb_fq);
+			netns_leave(orig);
+		}
+		sum->elapsed_ns = fl_now_ns() - s->start_ns;
+		snprintf(sum->mechanism, sizeof(sum->mechanism), "%s", s->mechanism ?: "");
+		snprintf(sum->device, sizeof(sum->device), "%s", fl_net_device(s));
+		snprintf(sum->ifb, sizeof(sum->ifb), "%s", s->dev.ifb);
+		sum->made_fq = s->dev.made_fq;
+	}
+	teardown(s);
+}
+
+/* ---------------------------------------------- `faultline net drop|delay` */
+
 static void render_status(struct net_session *s, bool final)
 {
 	struct fl_counters c;
@@ -324,7 +492,7 @@ static void render_status(struct net_session *s, bool final)
 	uint64_t now = fl_now_ns(), elapsed = now - s->start_ns;
 	uint64_t left = s->o->rule.deadline_ns > now ? s->o->rule.deadline_ns - now : 0;
 
-	read_counters(s, &c);
+	fl_net_counters(s, &c);
 	snprintf(line, sizeof(line), "net %s %s  %5.1fs elapsed, %5.1fs left  matched %llu  %s %llu%s",
 		 s->o->rule.action == FL_ACT_DROP ? "drop" : "delay",
 		 s->o->target.rel, elapsed / 1e9, left / 1e9, (unsigned long long)c.matched,
@@ -337,7 +505,8 @@ static void run_until_done(struct net_session *s)
 {
 	uint64_t deadline = s->o->rule.deadline_ns;
 
-	while (!(s->stop_signal = fl_signal_pending()) && fl_now_ns() < deadline) {
+	while (!(s->stop_signal = fl_signal_pending()) && fl_now_ns() < deadline &&
+	       !fl_ctl_halted(s->ctx->generation)) {
 		uint64_t left = deadline - fl_now_ns();
 
 		render_status(s, false);
@@ -345,67 +514,48 @@ static void run_until_done(struct net_session *s)
 	}
 }
 
-static void teardown(struct net_session *s)
+static void describe(const struct net_opts *o, char *buf, size_t size)
 {
-	for (int i = 0; i < FL_NET_CG_PROGS; i++)
-		bpf_link__destroy(s->cg_link[i]);
-	if (s->dev_used)
-		fl_netdev_restore(&s->dev);
-	net_bpf__destroy(s->skel);
+	snprintf(buf, size, "%s %s", o->rule.action == FL_ACT_DROP ? "drop" : "delay",
+		 o->target.rel);
 }
 
 int fl_net_run(struct net_opts *o, struct net_summary *sum, char *err)
 {
-	struct net_session s = { .o = o };
-	uint64_t generation;
+	struct fl_reg reg = { .nfaults = 1, .faults[0].kind = FL_REG_NET };
+	struct fl_fault_ctx ctx = { .reg = &reg };
+	struct net_session *s;
 	int rc;
 
 	fl_signals_install();
-	rc = fl_ctl_prepare(&generation);
+	rc = fl_ctl_prepare(&ctx.generation);
 	if (rc) {
 		snprintf(err, FL_ERRLEN, "cannot prepare bpffs state: %s", strerror(-rc));
 		return rc;
 	}
-	if (o->rule.action == FL_ACT_DELAY && (rc = prepare_delay(&s, err)))
-		goto out;
-	rc = open_object(&s, generation);
-	if (rc) {
-		snprintf(err, FL_ERRLEN, "cannot load the network programs: %s (%s)", strerror(-rc),
-			 rc == -EACCES || rc == -EINVAL ? "the verifier refused them; -vv shows its log" :
-			 "run 'faultline doctor'");
-		goto out;
-	}
-	s.start_ns = fl_now_ns();
-	rc = fill_maps(&s);
-	if (rc) {
-		snprintf(err, FL_ERRLEN, "cannot fill the rule maps: %s", strerror(-rc));
-		goto out;
-	}
-	if (o->rule.action == FL_ACT_DROP) {
-		rc = attach_cgroup_progs(&s, err);
-		s.mechanism = "cgroup_skb (bpf_link on the target cgroup)";
-	} else {
-		rc = attach_delay(&s, err);
-	}
+	snprintf(reg.name, sizeof(reg.name), "net-%s", o->rule.action == FL_ACT_DROP ? "drop" : "delay");
+	describe(o, reg.faults[0].desc, sizeof(reg.faults[0].desc));
+	snprintf(reg.target, sizeof(reg.target), "%s", o->target.rel);
+	reg.cgid = o->target.cgid;
+	ctx.start_ns = reg.start_ns = fl_now_ns();
+	ctx.deadline_ns = reg.deadline_ns = ctx.start_ns + o->duration_ns;
+	rc = fl_reg_create(&reg, err);
+	if (rc)
+		return rc;
+	rc = fl_net_start(&s, o, &ctx, err);
 	if (rc)
 		goto out;
 	/* Tools and tests wait for this line: the fault is live from here. */
-	fprintf(stderr, "faultline: net %s attached to %s (%s%s%s) for %.1fs\n",
-		o->rule.action == FL_ACT_DROP ? "drop" : "delay", o->target.rel, s.mechanism,
-		s.dev_used ? " on " : "", s.dev_used ? s.dev.name : "", o->duration_ns / 1e9);
+	fprintf(stderr, "faultline: net %s attached to %s (%s%s%s) for %.1fs [experiment %s]\n",
+		o->rule.action == FL_ACT_DROP ? "drop" : "delay", o->target.rel, s->mechanism,
+		s->dev_used ? " on " : "", fl_net_device(s), o->duration_ns / 1e9, reg.id);
 	if (!fl_signal_pending())
-		run_until_done(&s);
-	render_status(&s, true);
-	read_counters(&s, &sum->c);
-	if (s.dev_used)
-		fl_netdev_fq_stats(&s.dev, &sum->dev_fq, &sum->ifb_fq);
-	sum->elapsed_ns = fl_now_ns() - s.start_ns;
-	sum->stop_signal = s.stop_signal;
-	snprintf(sum->mechanism, sizeof(sum->mechanism), "%s", s.mechanism);
-	snprintf(sum->device, sizeof(sum->device), "%s", s.dev_used ? s.dev.name : "");
-	snprintf(sum->ifb, sizeof(sum->ifb), "%s", s.dev.ifb);
-	sum->made_fq = s.dev.made_fq;
+		run_until_done(s);
+	render_status(s, true);
+	sum->stop_signal = s->stop_signal;
+	sum->halted = !s->stop_signal && fl_ctl_halted(ctx.generation);
+	fl_net_end(s, sum);
 out:
-	teardown(&s);
+	fl_reg_remove(&reg);
 	return rc;
 }

@@ -110,7 +110,7 @@ static void print_summary_json(const struct net_opts *o, const struct net_summar
 	json_target(&w, &o->target);
 	json_rule(&w, o);
 	jw_kstr(&w, "mechanism", s->mechanism);
-	jw_kstr(&w, "ended", s->stop_signal ? strsignal(s->stop_signal) : "deadline");
+	jw_kstr(&w, "ended", s->halted ? "stop --all" : s->stop_signal ? strsignal(s->stop_signal) : "deadline");
 	jw_kdouble(&w, "elapsed_s", s->elapsed_ns / 1e9);
 	jw_key(&w, "counters");
 	jw_obj_open(&w);
@@ -141,7 +141,7 @@ static void print_summary(const struct net_opts *o, const struct net_summary *s)
 	}
 	printf("net %s on %s (cgroup id %llu) ended by %s after %.1fs\n", drop ? "drop" : "delay",
 	       o->target.rel, (unsigned long long)o->target.cgid,
-	       s->stop_signal ? strsignal(s->stop_signal) : "its deadline", s->elapsed_ns / 1e9);
+	       s->halted ? "stop --all" : s->stop_signal ? strsignal(s->stop_signal) : "its deadline", s->elapsed_ns / 1e9);
 	printf("  matched %llu packets, %s %llu (%.2f%%): %llu segments, %llu bytes\n",
 	       (unsigned long long)s->c.matched, drop ? "dropped" : "delayed",
 	       (unsigned long long)s->c.injected, pct, (unsigned long long)s->c.segs,

@@ -158,6 +158,11 @@ int fl_netdev_ensure_fq(struct fl_netdev *d, int ifindex, uint64_t max_delay_ns,
 		snprintf(err, FL_ERRLEN, "cannot read the root qdisc: %s", strerror(-rc));
 		return rc;
 	}
+	if (!rc && !strcmp(q.kind, "fq") && q.handle == NL_FQ_HANDLE) {
+		snprintf(err, FL_ERRLEN, "another faultline experiment is delaying traffic on %s; "
+			 "stop it first ('faultline list'), or put both delays in one experiment", d->name);
+		return -EBUSY;
+	}
 	if (!rc && !q.is_default) {
 		if (!strcmp(q.kind, "fq"))
 			return 0;	/* someone's fq honours EDT: use it, change nothing */
@@ -185,7 +190,7 @@ int fl_netdev_make_ifb(struct fl_netdev *d, uint64_t max_delay_ns, char *err)
 {
 	int rc;
 
-	snprintf(d->ifb, sizeof(d->ifb), "flifb%d", getpid() % 100000);
+	fl_netdev_ifb_name(getpid(), d->ifb, sizeof(d->ifb));
 	rc = nl_link_add_ifb(d->ifb);
 	if (rc) {
 		snprintf(err, FL_ERRLEN, "cannot create ifb device %s for ingress delay: %s%s", d->ifb,
@@ -338,4 +343,45 @@ int fl_netdev_fq_stats(const struct fl_netdev *d, struct nl_qdisc_info *dev_fq,
 	if (!rc && d->ifb_ifindex)
 		rc = nl_qdisc_root(d->ifb_ifindex, ifb_fq);
 	return rc;
+}
+
+void fl_netdev_ifb_name(int pid, char *buf, size_t size)
+{
+	snprintf(buf, size, "flifb%d", pid % 100000);
+}
+
+/*
+ * After a crash: remove what faultline puts on a device and nothing else.
+ * Our filters carry prio/handle fa17, our fq handle fa17:, our ifb the
+ * controller's pid; a clsact we made goes only once no filter is left on it.
+ */
+int fl_netdev_sweep(int ifindex, const char *name, int ctl_pid, bool made_clsact)
+{
+	struct fl_tc_attach a = { .ifindex = ifindex, .filter = true, .link_fd = -1,
+				  .handle = FL_TC_HANDLE, .prio = FL_TC_PRIO };
+	struct nl_qdisc_info q;
+	char now[IF_NAMESIZE], ifb[IF_NAMESIZE];
+	int ifb_index;
+
+	if (!if_indextoname(ifindex, now) || strcmp(now, name))
+		ifindex = if_nametoindex(name);
+	if (ifindex) {
+		a.ifindex = ifindex;
+		fl_tc_detach(&a);	/* it clears .filter: set it again */
+		a.ingress = a.filter = true;
+		fl_tc_detach(&a);
+		if (made_clsact && nl_filter_count(ifindex, true) == 0 &&
+		    nl_filter_count(ifindex, false) == 0) {
+			a.made_clsact = true;
+			a.filter = false;
+			fl_tc_detach(&a);
+		}
+		if (!nl_qdisc_root(ifindex, &q) && !strcmp(q.kind, "fq") && q.handle == NL_FQ_HANDLE)
+			nl_qdisc_del_root(ifindex);
+	}
+	fl_netdev_ifb_name(ctl_pid, ifb, sizeof(ifb));
+	ifb_index = if_nametoindex(ifb);
+	if (ifb_index)
+		nl_link_del(ifb_index);
+	return 0;
 }

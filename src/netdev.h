@@ -57,4 +57,9 @@ void fl_netdev_restore(struct fl_netdev *d);
 int fl_netdev_fq_stats(const struct fl_netdev *d, struct nl_qdisc_info *dev_fq,
 		       struct nl_qdisc_info *ifb_fq);
 
+/* The ifb a controller with this pid makes. */
+void fl_netdev_ifb_name(int pid, char *buf, size_t size);
+/* Remove faultline's filters, fq, empty clsact and ifb from a device (crash cleanup). */
+int fl_netdev_sweep(int ifindex, const char *name, int ctl_pid, bool made_clsact);
+
 #endif

@@ -192,6 +192,8 @@ int nl_qdisc_add_fq(int ifindex, const struct nl_fq_opts *o, bool exclusive)
 
 	init_req(&r, RTM_NEWQDISC, NLM_F_ACK | NLM_F_CREATE |
 		 (exclusive ? NLM_F_EXCL : NLM_F_REPLACE), ifindex);
+	/* Our own handle: what a crashed run left is recognisable as ours. */
+	r.t.tcm_handle = NL_FQ_HANDLE;
 	addattr(&r, TCA_KIND, "fq", 3);
 	opts = addattr(&r, TCA_OPTIONS, NULL, 0);
 	if (o->limit)
@@ -291,4 +293,22 @@ int nl_filter_add_bpf_mirred(int ifindex, uint16_t prio, uint32_t handle, int pr
 	nest_end(&r, acts);
 	nest_end(&r, opts);
 	return nl_talk(&r.n, NULL, NULL);
+}
+
+static int count_cb(struct nlmsghdr *nh, void *arg)
+{
+	if (nh->nlmsg_type == RTM_NEWTFILTER)
+		(*(int *)arg)++;
+	return 0;
+}
+
+int nl_filter_count(int ifindex, bool ingress)
+{
+	struct nl_req r;
+	int n = 0, err;
+
+	init_req(&r, RTM_GETTFILTER, NLM_F_DUMP, ifindex);
+	r.t.tcm_parent = TC_H_MAKE(TC_H_CLSACT, ingress ? TC_H_MIN_INGRESS : TC_H_MIN_EGRESS);
+	err = nl_talk(&r.n, count_cb, &n);
+	return err ? err : n;
 }

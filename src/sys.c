@@ -25,6 +25,7 @@
 #include "json.h"
 #include "log.h"
 #include "sys.h"
+#include "registry.h"
 
 #if defined(__x86_64__)
 #define SYSCALL_PREFIX	"__x64_sys_"
@@ -526,6 +527,26 @@ static const char *plan_mechs(const struct fl_sys_plan *p, char *buf, size_t siz
 }
 
 /* "cgroup/connect4 cgroup/connect6" as a JSON array. */
+void fl_sys_describe(const struct fl_sys_opts *o, char *buf, size_t size)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < o->ncalls && n < size; i++)
+		n += snprintf(buf + n, size - n, "%s%s", i ? "," : "", o->calls[i]);
+	if (n < size)
+		n += snprintf(buf + n, size - n, " %s", errno_name(o->errnum));
+	if (n < size && o->prob != FL_PROB_ONE)
+		n += snprintf(buf + n, size - n, " p=%g%%", prob_of(o) * 100);
+	if (n < size && o->path[0])
+		n += snprintf(buf + n, size - n, " under %s", o->path);
+	if (n < size && o->after)
+		n += snprintf(buf + n, size - n, " after %llu", (unsigned long long)o->after);
+	if (n < size && o->count)
+		snprintf(buf + n, size - n, " count %llu", (unsigned long long)o->count);
+}
+
 static void json_hooks(struct jw *w, const char *hooks)
 {
 	char buf[sizeof(((struct fl_sys_step *)0)->hooks)], *h, *rest = buf;
@@ -675,6 +696,7 @@ struct sys_run {
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
 	int cgfd;
+	const struct fl_fault_ctx *ctx;
 };
 
 static int sys_load(struct sys_run *run, const struct fl_sys_opts *o,
@@ -754,6 +776,18 @@ static struct bpf_link *attach_prog(struct sys_run *run, const struct fl_sys_ste
 	return bpf_program__attach(prog);
 }
 
+/* A detached experiment's links live in bpffs, not in the controller. */
+static int pin_link(struct sys_run *run, struct bpf_link *l)
+{
+	char leaf[32], pin[PATH_MAX];
+
+	if (!run->ctx->pin_links)
+		return 0;
+	snprintf(leaf, sizeof(leaf), "f%d_link%d", run->ctx->index, run->nlinks - 1);
+	fl_reg_pin_path(run->ctx->reg, leaf, pin, sizeof(pin));
+	return bpf_link__pin(l, pin);
+}
+
 static int sys_attach(struct sys_run *run, const struct fl_sys_opts *o,
 		      const struct fl_sys_plan *p, char *err)
 {
@@ -778,6 +812,10 @@ static int sys_attach(struct sys_run *run, const struct fl_sys_opts *o,
 					    s->hooks, strerror(-e));
 			}
 			run->links[run->nlinks++] = link;
+			e = pin_link(run, link);
+			if (e)
+				return fail(err, e, "cannot pin a link under %s: %s", FL_PIN_ROOT,
+					    strerror(-e));
 		}
 	}
 	return 0;
@@ -788,8 +826,11 @@ static void sys_destroy(struct sys_run *run)
 	int i;
 
 	/* Detach first: from here on the target's calls run untouched. */
-	for (i = run->nlinks - 1; i >= 0; i--)
+	for (i = run->nlinks - 1; i >= 0; i--) {
+		if (run->ctx && run->ctx->pin_links)
+			bpf_link__unpin(run->links[i]);
 		bpf_link__destroy(run->links[i]);
+	}
 	run->nlinks = 0;
 	sys_bpf__destroy(run->skel);
 	run->skel = NULL;
@@ -868,55 +909,103 @@ static void watch(struct sys_run *run, const struct fl_sys_opts *o, uint64_t sta
 		status(r, now < deadline ? deadline - now : 0, true);
 }
 
-/* open -> configure -> load -> rule -> attach; on error nothing stays. */
+/* open -> configure -> load -> rule -> pin -> attach; on error nothing stays. */
 static int sys_start(struct sys_run *run, const struct fl_sys_opts *o,
-		     const struct fl_sys_plan *p, uint64_t *start, uint64_t *deadline)
+		     const struct fl_sys_plan *p, char *err)
 {
-	char err[FL_ERRLEN] = "";
-	uint64_t gen;
+	char leaf[16], pin[PATH_MAX];
 	int e;
 
-	e = fl_ctl_prepare(&gen);
-	if (e) {
-		pr_warn("sys fail: cannot read the kill switch under %s: %s\n", FL_PIN_ROOT, strerror(-e));
-		return e;
-	}
-	e = sys_load(run, o, p, gen);
-	if (e) {
-		pr_warn("sys fail: loading the programs failed: %s (-v shows the verifier's log)\n",
-			strerror(-e));
-		return e;
-	}
-	*start = fl_now_ns();
-	*deadline = *start + o->duration_ns;
-	e = write_rule(run, o, p, *deadline);
+	e = sys_load(run, o, p, run->ctx->generation);
 	if (e)
-		snprintf(err, sizeof(err), "cannot write the rule: %s", strerror(-e));
-	else
-		e = sys_attach(run, o, p, err);
+		return fail(err, e, "loading the programs failed: %s (-v shows the verifier's log)",
+			    strerror(-e));
+	e = write_rule(run, o, p, run->ctx->deadline_ns);
 	if (e)
-		pr_warn("sys fail: %s\n", err);
-	return e;
+		return fail(err, e, "cannot write the rule: %s", strerror(-e));
+	/* `status`, `metrics` and `list` read the counters from here. */
+	snprintf(leaf, sizeof(leaf), "f%d", run->ctx->index);
+	fl_reg_pin_path(run->ctx->reg, leaf, pin, sizeof(pin));
+	e = bpf_map__pin(run->skel->maps.fl_sys_stats, pin);
+	if (e)
+		return fail(err, e, "cannot pin the counters at %s: %s", pin, strerror(-e));
+	return sys_attach(run, o, p, err);
 }
 
+int fl_sys_start(struct sys_run **out, const struct fl_sys_opts *o, const struct fl_sys_plan *p,
+		 const struct fl_fault_ctx *ctx, char *err)
+{
+	struct sys_run *run = calloc(1, sizeof(*run));
+	int e;
+
+	*out = NULL;
+	if (!run)
+		return -ENOMEM;
+	run->cgfd = -1;
+	run->ctx = ctx;
+	e = sys_start(run, o, p, err);
+	if (e) {
+		sys_destroy(run);
+		free(run);
+		return e;
+	}
+	*out = run;
+	return 0;
+}
+
+void fl_sys_counters(struct sys_run *run, struct fl_sys_stats *st)
+{
+	read_stats(run, st);
+}
+
+int fl_sys_nlinks(const struct sys_run *run)
+{
+	return run->nlinks;
+}
+
+void fl_sys_end(struct sys_run *run)
+{
+	sys_destroy(run);
+	free(run);
+}
+
+/* One command, one experiment: recorded like any other, so `list` and `stop` see it. */
 static int run_experiment(const struct fl_sys_opts *o, const struct fl_sys_plan *p)
 {
-	struct sys_run run = { .cgfd = -1 };
+	struct fl_reg reg = { .nfaults = 1, .faults[0].kind = FL_REG_SYS };
+	struct fl_fault_ctx ctx = { .reg = &reg };
 	struct sys_result res = { 0 };
-	uint64_t start, deadline;
-	char dur[32];
+	char err[FL_ERRLEN] = "", dur[32];
+	struct sys_run *run;
+	int e;
 
 	fl_signals_install();
-	if (sys_start(&run, o, p, &start, &deadline)) {
-		sys_destroy(&run);
+	e = fl_ctl_prepare(&ctx.generation);
+	if (e) {
+		pr_warn("sys fail: cannot read the kill switch under %s: %s\n", FL_PIN_ROOT, strerror(-e));
+		return FL_EXIT_FAIL;
+	}
+	snprintf(reg.name, sizeof(reg.name), "sys-fail");
+	fl_sys_describe(o, reg.faults[0].desc, sizeof(reg.faults[0].desc));
+	snprintf(reg.target, sizeof(reg.target), "%s", o->target.rel);
+	reg.cgid = o->target.cgid;
+	ctx.start_ns = reg.start_ns = fl_now_ns();
+	ctx.deadline_ns = reg.deadline_ns = ctx.start_ns + o->duration_ns;
+	e = fl_reg_create(&reg, err);
+	if (!e)
+		e = fl_sys_start(&run, o, p, &ctx, err);
+	if (e) {
+		pr_warn("sys fail: %s\n", err);
+		fl_reg_remove(&reg);
 		return FL_EXIT_FAIL;
 	}
 	fl_fmt_duration(o->duration_ns, dur, sizeof(dur));
 	/* Tests and scripts wait for this line: the fault is live from here. */
-	pr_info("sys fail: %d hooks attached to %s for %s; Ctrl-C stops early\n",
-		run.nlinks, o->target.rel, dur);
-	watch(&run, o, start, deadline, &res);
-	sys_destroy(&run);
+	pr_info("sys fail: %d hooks attached to %s for %s [experiment %s]; Ctrl-C stops early\n",
+		run->nlinks, o->target.rel, dur, reg.id);
+	watch(run, o, ctx.start_ns, ctx.deadline_ns, &res);
+	fl_sys_end(run);
+	fl_reg_remove(&reg);
 	summary(o, p, &res);
 	return FL_EXIT_OK;
 }
@@ -952,7 +1041,7 @@ static void usage(void)
 		"  faultline sys fail --cgroup /db --call fsync --errno EIO --mechanism kprobe\n");
 }
 
-static int plan_for(struct fl_sys_opts *o, struct fl_sys_plan *p, char *err)
+int fl_sys_plan_here(struct fl_sys_opts *o, struct fl_sys_plan *p, char *err)
 {
 	struct probe_cache cache = { 0 };
 	struct fl_sys_env env = { cache_has, &cache, NULL, cache_why };
@@ -989,7 +1078,7 @@ static int sys_fail(int argc, char **argv)
 	if (!e)
 		e = fl_target_resolve(&o->target, o->force, err);
 	if (!e)
-		e = plan_for(o, &plan, err);
+		e = fl_sys_plan_here(o, &plan, err);
 	if (e) {
 		pr_warn("sys fail: %s\n", err);
 		ret = e == -EOPNOTSUPP ? FL_EXIT_FAIL : FL_EXIT_USAGE;

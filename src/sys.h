@@ -85,4 +85,18 @@ int fl_sys_resolve_path(struct fl_sys_opts *o, char *err);
 int fl_sys_plan(const struct fl_sys_opts *o, const struct fl_sys_env *env,
 		struct fl_sys_plan *p, char *err);
 
+/* One line for `list`: "connect ECONNREFUSED p=10% under /srv". */
+void fl_sys_describe(const struct fl_sys_opts *o, char *buf, size_t size);
+
+/* One sys fault of an experiment, attached until fl_sys_end(). */
+struct sys_run;
+struct fl_fault_ctx;
+int fl_sys_start(struct sys_run **run, const struct fl_sys_opts *o, const struct fl_sys_plan *p,
+		 const struct fl_fault_ctx *ctx, char *err);
+void fl_sys_counters(struct sys_run *run, struct fl_sys_stats *st);
+int fl_sys_nlinks(const struct sys_run *run);
+void fl_sys_end(struct sys_run *run);
+/* Choose hooks on the running kernel (probes it): fl_sys_plan with real probes. */
+int fl_sys_plan_here(struct fl_sys_opts *o, struct fl_sys_plan *p, char *err);
+
 #endif

@@ -266,3 +266,27 @@ t_kill_switch_halts() {
 	jq -e '.stopped_by == "stop --all" and .injected == 1' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 }
+
+# Attaching to and detaching from a hook every process hits (file reads),
+# over and over while B reads in a loop: B never sees an error and nothing
+# hangs. The kernel patches the hot function live each time; the first CI
+# run of this suite under multi-threaded TCG soft-locked right here.
+t_attach_detach_on_a_busy_hook() {
+	local i reader
+	requires_file_hooks
+	files_setup
+	in_cgroup "$B" sh -c "end=\$((\$(date +%s) + 60)); while [ \$(date +%s) -lt \$end ]; do
+		cat '$D/in/f' >/dev/null || { echo failed >'$WORK/reader'; exit 1; }; done" &
+	reader=$!
+	defer "kill $reader 2>/dev/null"
+	for i in $(seq 1 15); do
+		timeout 30 "$FL" sys fail --cgroup "$REL_A" --call read,write --errno EIO --path "$D/in" \
+			--duration 0.2s >/dev/null 2>"$WORK/err" || fail "cycle $i: $(cat "$WORK/err")"
+	done
+	# Still a working fault after all that.
+	fl_sys --call read --errno EIO --path "$D/in"
+	expect_err "Input/output error" "$A" cat "$D/in/f"
+	fl_end INT
+	kill -0 $reader 2>/dev/null || fail "B's reader stopped: $(cat "$WORK/reader" 2>/dev/null)"
+	[ ! -e "$WORK/reader" ] || fail "B's reads failed while faultline attached and detached"
+}

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include "steady.h"
+
+int fl_steady_parse_url(const char *url, char *host, size_t hsize, int *port, char *path,
+			size_t psize)
+{
+	const char *h = url + 7, *end, *slash;
+	size_t n;
+
+	if (strncmp(url, "http://", 7))
+		return -EINVAL;
+	slash = strchr(h, '/');
+	if (*h == '[') {
+		end = strchr(h, ']');
+		if (!end)
+			return -EINVAL;
+		n = end - h - 1;
+		h++;
+		end++;
+	} else {
+		end = h + strcspn(h, ":/");
+		n = end - h;
+	}
+	if (!n || n >= hsize)
+		return -EINVAL;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	*port = 80;
+	if (*end == ':') {
+		char *e;
+		long p = strtol(end + 1, &e, 10);
+
+		if (p < 1 || p > 65535 || (*e && *e != '/'))
+			return -EINVAL;
+		*port = p;
+	}
+	snprintf(path, psize, "%s", slash ? slash : "/");
+	/* Only loopback: the probe must not become a way to reach other hosts. */
+	if (!strcmp(host, "localhost") || !strncmp(host, "127.", 4) || !strcmp(host, "::1"))
+		return 0;
+	return -EINVAL;
+}
+
+/* In the child: one GET; exit 0 on 2xx/3xx. The reason goes to fd. */
+static int http_check(const char *url, int fd)
+{
+	char host[256], path[512], req[1024], resp[256], portstr[8];
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV }, *ai;
+	int port, s, status = 0;
+	ssize_t n;
+
+	if (fl_steady_parse_url(url, host, sizeof(host), &port, path, sizeof(path)))
+		return dprintf(fd, "not a loopback http:// URL"), 1;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	if (getaddrinfo(host, portstr, &hints, &ai))
+		return dprintf(fd, "cannot resolve %s", host), 1;
+	s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || connect(s, ai->ai_addr, ai->ai_addrlen)) {
+		dprintf(fd, "connect to %s:%d: %s", host, port, strerror(errno));
+		return 1;
+	}
+	freeaddrinfo(ai);
+	snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: faultline\r\n\r\n",
+		 path, host);
+	if (write(s, req, strlen(req)) < 0)
+		return dprintf(fd, "send: %s", strerror(errno)), 1;
+	n = read(s, resp, sizeof(resp) - 1);
+	if (n <= 0)
+		return dprintf(fd, "no response: %s", n ? strerror(errno) : "connection closed"), 1;
+	resp[n] = '\0';
+	if (sscanf(resp, "HTTP/%*d.%*d %d", &status) != 1)
+		return dprintf(fd, "not an HTTP response"), 1;
+	if (status < 200 || status >= 400)
+		return dprintf(fd, "HTTP %d", status), 1;
+	return 0;
+}
+
+static void start_check(struct fl_steady *s, uint64_t now)
+{
+	int pfd[2];
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC)) {
+		snprintf(s->last_error, sizeof(s->last_error), "pipe: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		setpgid(0, 0);	/* a timeout kills the check's whole group */
+		close(pfd[0]);
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		if (s->p->url[0])
+			_exit(http_check(s->p->url, pfd[1]));
+		dup2(pfd[1], STDERR_FILENO);	/* the command's own complaint is the reason */
+		execl("/bin/sh", "sh", "-c", s->p->command, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		snprintf(s->last_error, sizeof(s->last_error), "fork: %s", strerror(errno));
+		return;
+	}
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	s->child = pid;
+	s->rfd = pfd[0];
+	s->kill_ns = now + s->p->timeout_ns;
+}
+
+static void record(struct fl_steady *s, bool ok, const char *why)
+{
+	s->checks++;
+	if (ok) {
+		s->consecutive = 0;
+		return;
+	}
+	s->failed++;
+	s->consecutive++;
+	snprintf(s->last_error, sizeof(s->last_error), "%s", why);
+}
+
+static void reap(struct fl_steady *s, uint64_t now)
+{
+	char why[200] = "";
+	int status;
+	ssize_t n;
+	pid_t r;
+
+	r = waitpid(s->child, &status, WNOHANG);
+	if (r == 0 && now < s->kill_ns)
+		return;
+	if (r == 0) {
+		kill(-s->child, SIGKILL);
+		waitpid(s->child, &status, 0);
+		snprintf(why, sizeof(why), "no answer within the timeout");
+	} else {
+		n = read(s->rfd, why, sizeof(why) - 1);
+		why[n > 0 ? n : 0] = '\0';
+		why[strcspn(why, "\n")] = '\0';
+		if (!why[0] && WIFEXITED(status))
+			snprintf(why, sizeof(why), "exit status %d", WEXITSTATUS(status));
+	}
+	record(s, r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, why);
+	close(s->rfd);
+	s->child = 0;
+}
+
+void fl_steady_init(struct fl_steady *s, const struct fl_exp_probe *p, uint64_t now)
+{
+	memset(s, 0, sizeof(*s));
+	s->p = p;
+	s->rfd = -1;
+	s->next_ns = now;	/* the first check right away: was the service healthy? */
+}
+
+bool fl_steady_tick(struct fl_steady *s, uint64_t now)
+{
+	if (s->child)
+		reap(s, now);
+	if (!s->child && now >= s->next_ns) {
+		s->next_ns = now + s->p->interval_ns;
+		start_check(s, now);
+	}
+	return s->p->failures && s->consecutive >= s->p->failures;
+}
+
+void fl_steady_stop(struct fl_steady *s)
+{
+	int status;
+
+	if (!s->child)
+		return;
+	kill(-s->child, SIGKILL);
+	waitpid(s->child, &status, 0);
+	close(s->rfd);
+	s->child = 0;
+}

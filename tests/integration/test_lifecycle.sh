@@ -1,0 +1,146 @@
+# vm: debian
+# Experiments seen from outside: list, status, stop ID, stop --all (the kill
+# switch), and the clean-up after a controller that was SIGKILLed. stop --all
+# halts every experiment on the machine, so its tests run only in the VM.
+# shellcheck shell=bash
+source "$REPO/tests/net_lib.sh"
+# The socket-call helpers (sys_setup, sock_calls, tcp_server, ours_attached).
+# shellcheck source=test_sys.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test_sys.sh"
+# shellcheck disable=SC2046
+unset -f $(declare -F | awk '$3 ~ /^t_/ && $3 !~ /^t_lc_/ {print $3}')
+
+in_vm_only() {
+	[ -n "${FAULTLINE_VM:-}" ] || skip "stop --all halts every experiment on the host; runs in the VM"
+}
+
+# The experiment faultline started for the background job FL_PID.
+exp_id() {
+	"$FL" --json list | jq -r --argjson p "$FL_PID" '.experiments[] | select(.pid == $p) | .id'
+}
+
+# Nothing of ours on the test's cgroups, in bpffs or in the records.
+nothing_left() {
+	local id=$1
+	[ -z "$(ours_attached)" ] || fail "left attached: $(ours_attached)"
+	[ ! -e "/sys/fs/bpf/faultline/$id" ] || fail "pins left: $(ls /sys/fs/bpf/faultline/$id)"
+	[ ! -e "/run/faultline/$id" ] || fail "record left: $(cat /run/faultline/$id/state)"
+}
+
+t_lc_list_status_stop_one() {
+	local id
+	sys_setup
+	tcp_server
+	fl_sys --call connect --errno ECONNREFUSED --duration 60s
+	id=$(exp_id)
+	[ -n "$id" ] || fail "list does not show the experiment: $("$FL" --json list)"
+	"$FL" --json list | jq -e --arg id "$id" --arg t "$REL_A" '.experiments[] | select(.id == $id)
+		| .target == $t and .name == "sys-fail" and .remaining_ns > 50e9 and (.faults[0].fault | test("connect ECONNREFUSED"))' >/dev/null ||
+		fail "list: $("$FL" --json list)"
+	[ "$(sock_calls "$A" tcp "$PORT" 3)" = "$(printf 'ECONNREFUSED\nECONNREFUSED\nECONNREFUSED')" ] || fail "A was not refused"
+	"$FL" --json status "$id" | jq -e '.faults[0].matched == 3 and .faults[0].injected == 3' >/dev/null ||
+		fail "status: $("$FL" --json status "$id")"
+	"$FL" status "$id" | grep -q "injected *3" || fail "status text: $("$FL" status "$id")"
+	"$FL" stop "$id" >"$WORK/stop.out" || fail "stop exited $?"
+	kill -0 $FL_PID 2>/dev/null && fail "the controller still runs after stop returned"
+	fl_end
+	jq -e '.injected == 3' "$WORK/fl.json" >/dev/null || fail "summary: $(cat "$WORK/fl.json")"
+	[ "$(sock_calls "$A" tcp "$PORT")" = ok ] || fail "A still refused after stop"
+	nothing_left "$id"
+	"$FL" --json list | jq -e --arg id "$id" '[.experiments[] | select(.id == $id)] == []' >/dev/null ||
+		fail "still listed after stop"
+}
+
+t_lc_unknown_id_exit_2() {
+	local rc=0
+	"$FL" status nosuch 2>"${TMPDIR:-/tmp}/$TEST_TAG.err" || rc=$?
+	[ $rc -eq 2 ] || fail "status of an unknown id exited $rc"
+	grep -q "faultline list" "${TMPDIR:-/tmp}/$TEST_TAG.err" || fail "no hint: $(cat "${TMPDIR:-/tmp}/$TEST_TAG.err")"
+	rc=0
+	"$FL" stop ../../etc 2>/dev/null || rc=$?
+	rm -f "${TMPDIR:-/tmp}/$TEST_TAG.err"
+	[ $rc -eq 2 ] || fail "stop of a bad id exited $rc"
+}
+
+# SIGKILL the controller: the cgroup links die with it, its record and pins
+# stay until the next faultline start, which says so and removes them.
+t_lc_sigkill_next_start_cleans() {
+	local id out
+	sys_setup
+	fl_sys --call connect --errno ECONNREFUSED --duration 60s
+	id=$(exp_id)
+	[ -d "/run/faultline/$id" ] && [ -d "/sys/fs/bpf/faultline/$id" ] || fail "no record or pins for $id"
+	kill -9 $FL_PID
+	wait $FL_PID 2>/dev/null || true
+	out=$("$FL" list 2>&1)
+	echo "$out" | grep -q "removing what experiment $id" || fail "the next start did not clean: $out"
+	echo "$out" | grep -q "^$id " && fail "a dead experiment is listed: $out"
+	nothing_left "$id"
+}
+
+# Two experiments on two targets; stop --all returns only when no fault
+# applies any more, and the next calls of both targets go through.
+t_lc_stop_all_halts_everything() {
+	local before after
+	in_vm_only
+	sys_setup
+	tcp_server
+	synced_client "$A"
+	fl_sys --call connect --errno ECONNREFUSED --duration 60s
+	local pid_a=$FL_PID
+	"$FL" --json sys fail --cgroup "${B#"$(cg2_root)"}" --call connect --errno EACCES --duration 60s \
+		>"$WORK/b.json" 2>"$WORK/b.err" &
+	local pid_b=$!
+	defer "kill -9 $pid_b 2>/dev/null"
+	wait_for grep -q 'hooks attached' "$WORK/b.err" || fail "second experiment did not start"
+	[ "$(go 0)" = ECONNREFUSED ] || fail "no fault before stop --all"
+	[ "$(sock_calls "$B" tcp "$PORT")" = EACCES ] || fail "B's experiment is not live"
+	"$FL" stop --all >"$WORK/stop.out" || fail "stop --all exited $?"
+	# No injection after it returned: the very next call passes.
+	[ "$(go 1)" = ok ] || fail "A still refused after stop --all returned"
+	[ "$(sock_calls "$B" tcp "$PORT")" = ok ] || fail "B still refused after stop --all returned"
+	kill -0 $pid_a 2>/dev/null && fail "A's controller still runs"
+	kill -0 $pid_b 2>/dev/null && fail "B's controller still runs"
+	jq -e '.injected == 1' "$WORK/fl.json" >/dev/null || fail "A's summary: $(cat "$WORK/fl.json")"
+	[ -z "$(ls /run/faultline 2>/dev/null)" ] || fail "records left: $(ls /run/faultline)"
+	[ -z "$(find /sys/fs/bpf/faultline -mindepth 1 -type d)" ] || fail "pins left: $(find /sys/fs/bpf/faultline)"
+	[ -z "$(ours_attached)" ] || fail "left attached: $(ours_attached)"
+	# Twice is harmless.
+	"$FL" stop --all >/dev/null || fail "a second stop --all exited $?"
+}
+
+# SIGKILL a delay at several points of its start-up and run; after stop
+# --all, tc and bpftool show nothing of ours, and a qdisc someone else owns
+# on another device is byte-identical.
+t_lc_sigkill_delay_at_several_points() {
+	local t before other_before after pins
+	in_vm_only
+	requires sch_fq
+	net_setup
+	occupy "$A"
+	# Down, so no packet changes its counters: the comparison is of config.
+	ip -n "$NS_C" link add flt-other type dummy
+	ip netns exec "$NS_C" tc qdisc add dev flt-other root handle 1: htb default 10
+	ip netns exec "$NS_C" tc qdisc add dev flt-other clsact
+	ip netns exec "$NS_C" tc filter add dev flt-other egress prio 7 matchall action pass
+	before=$(ip netns exec "$NS_C" tc qdisc show dev "$DEV_C")
+	other_before=$(ip netns exec "$NS_C" sh -c "tc -d qdisc show dev flt-other; tc -d filter show dev flt-other egress")
+	for t in 0.05 0.15 0.3 0.6 1.2; do
+		"$FL" net delay --cgroup "$REL_A" --delay 20ms --direction both --duration 30s >/dev/null 2>&1 &
+		FL_PID=$!
+		sleep $t
+		kill -9 $FL_PID 2>/dev/null
+		wait $FL_PID 2>/dev/null || true
+		"$FL" stop --all >/dev/null || fail "stop --all exited $? after a kill at ${t}s"
+		after=$(ip netns exec "$NS_C" tc qdisc show dev "$DEV_C")
+		[ "$after" = "$before" ] || fail "killed at ${t}s: qdiscs of $DEV_C were '$before', now '$after'"
+		after=$(ip netns exec "$NS_C" sh -c "tc filter show dev $DEV_C ingress; tc filter show dev $DEV_C egress" 2>/dev/null)
+		[ -z "$after" ] || fail "killed at ${t}s: filters left: $after"
+		ip -n "$NS_C" link show | grep -q flifb && fail "killed at ${t}s: ifb left: $(ip -n "$NS_C" link show | grep flifb)"
+		bpftool prog show | grep -q ' name fl_' && fail "killed at ${t}s: programs left: $(bpftool prog show | grep ' name fl_')"
+		pins=$(find /sys/fs/bpf/faultline -mindepth 1 -type d 2>/dev/null)
+		[ -z "$pins" ] || fail "killed at ${t}s: pins left: $pins"
+	done
+	after=$(ip netns exec "$NS_C" sh -c "tc -d qdisc show dev flt-other; tc -d filter show dev flt-other egress")
+	[ "$after" = "$other_before" ] || fail "someone's qdisc changed: was '$other_before', now '$after'"
+}
