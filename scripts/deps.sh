@@ -13,7 +13,7 @@ build_pkgs=(clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev make pkg-config 
             libcmocka-dev libyaml-dev)
 test_pkgs=("${build_pkgs[@]}" iproute2 iptables iputils-ping iperf3 netcat-openbsd socat
            curl jq qemu-system-x86 busybox-static kmod cpio python3 redis-server
-           redis-tools dnsmasq dnsutils xz-utils)
+           redis-tools dnsmasq dnsutils xz-utils prometheus)
 # netperf lives in non-free, so it is only added when apt can see it.
 bench_pkgs=("${test_pkgs[@]}" hyperfine strace)
 bench_optional=(netperf)

@@ -17,6 +17,7 @@ static const struct fl_cmd top_cmds[] = {
 	{ "list", cmd_list, "running experiments" },
 	{ "status", cmd_status, "one experiment's counters" },
 	{ "stop", cmd_stop, "stop one experiment, or --all: the kill switch" },
+	{ "metrics", cmd_metrics, "serve the counters to Prometheus" },
 	{ NULL },
 };
 
