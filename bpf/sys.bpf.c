@@ -173,7 +173,15 @@ static __always_inline int fl_sys_plain(__u32 call)
  */
 static __always_inline int fl_sys_sock(__u32 call)
 {
-	int err = fl_sys_plain(call);
+	int err;
+
+	/*
+	 * Another experiment's program before us already failed the call: keep
+	 * its errno and do not count it, as the security hooks do with `ret`.
+	 */
+	if (targ_set_retval && bpf_get_retval() < 0)
+		return 0;
+	err = fl_sys_plain(call);
 
 	if (!err)
 		return 1;

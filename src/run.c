@@ -32,6 +32,7 @@
 
 struct run_opts {
 	const char *file;
+	struct fl_target target;	/* --cgroup/--pid/--unit: replaces the file's */
 	bool detach, dry_run, force, help;
 	__u64 cap_ns;
 };
@@ -67,13 +68,15 @@ struct run {
 static int usage(int rc)
 {
 	fprintf(stderr,
-		"Usage: faultline run FILE [--detach] [--dry-run] [--force] [--max-duration D] [--json]\n\n"
+		"Usage: faultline run FILE [--detach] [--dry-run] [--force] [--max-duration D] [--json]\n"
+		"                          [--cgroup PATH | --pid PID | --unit NAME]\n\n"
 		"Runs the experiment FILE describes (YAML: examples/ has some) in the foreground, with a\n"
 		"live view, until its duration ends, Ctrl-C, 'faultline stop ID', or its steady-state\n"
 		"probe fails too often; then detaches everything and prints a summary.\n"
 		"  --detach        run in the background; prints the experiment's id last on stdout\n"
 		"  --dry-run       check the file and show what would be attached where\n"
 		"  --force         accept the root cgroup or faultline's own as the target\n"
+		"  --cgroup, --pid, --unit  target this instead of the file's target\n"
 		"  --max-duration  the cap on the duration (default 1h, or $FAULTLINE_MAX_DURATION)\n"
 		"Exit: 0 done, 1 could not attach, 2 bad input, 3 aborted by the steady-state probe.\n\n"
 		"Examples:\n"
@@ -104,6 +107,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "max-duration", required_argument, NULL, 'm' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "unit", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL },
 	};
@@ -120,6 +126,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'n': o->dry_run = true; break;
 		case 'f': o->force = true; break;
 		case 'h': o->help = true; break;
+		case 'c':
+		case 'p':
+		case 'u':
+			if (fl_target_set(&o->target, opt == 'c' ? FL_TARGET_CGROUP : opt == 'p' ?
+					  FL_TARGET_PID : FL_TARGET_UNIT, optarg, err)) {
+				pr_warn("run: %s\n", err);
+				return -EINVAL;
+			}
+			break;
 		case 'm':
 			if (fl_parse_duration(optarg, &o->cap_ns, err)) {
 				pr_warn("run: --max-duration: %s\n", err);
@@ -650,6 +665,8 @@ int cmd_run(int argc, char **argv)
 	}
 	r->o = &o;
 	rc = fl_exp_parse_file(o.file, r->e, err);
+	if (!rc && o.target.kind != FL_TARGET_NONE)
+		r->e->target = o.target;	/* the same experiment against another service */
 	if (!rc)
 		rc = prepare(r, err);
 	if (rc) {
