@@ -19,7 +19,7 @@ endif
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation -Werror \
 	    -Iinclude -Isrc -I$(OUTPUT) -D_GNU_SOURCE
-LDLIBS   += -lbpf -lelf -lz -lm
+LDLIBS   += -lbpf -lelf -lz -lm -lyaml
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(VMLINUX_DIR) -Iinclude -Ibpf
 
@@ -77,7 +77,7 @@ unit: $(UNIT_BINS)
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SRCS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ-CC,$@)
 	$(Q)$(CLANG) $(filter-out -Werror,$(CFLAGS)) -fsanitize=fuzzer,address,undefined \
-		$< $(filter-out src/main.c,$(SRCS)) $(LDLIBS) -lyaml -o $@
+		$< $(filter-out src/main.c,$(SRCS)) $(LDLIBS) -o $@
 
 install: faultline
 	install -D -m 0755 faultline $(DESTDIR)$(PREFIX)/sbin/faultline
