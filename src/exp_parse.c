@@ -205,32 +205,49 @@ static int parse_name(struct ctx *c, yaml_node_pair_t *p)
 static const char *const target_keys[] = { "cgroup", "pid", "unit" };
 static const enum fl_target_kind target_kinds[] = { FL_TARGET_CGROUP, FL_TARGET_PID, FL_TARGET_UNIT };
 
-static int parse_target(struct ctx *c, yaml_node_pair_t *tp)
+static int target_key(struct ctx *c, yaml_node_pair_t *p, int i)
 {
-	yaml_node_pair_t *p[3], *first = NULL;
 	char msg[FL_ERRLEN];
 	const char *s;
 	__u64 pid;
+	int e;
+
+	e = scalar(c, node(c, p->key), node(c, p->value), target_keys[i], &s);
+	if (e)
+		return e;
+	if (target_kinds[i] == FL_TARGET_PID && fl_parse_u64(s, 1, INT32_MAX, &pid, msg))
+		return at(c, node(c, p->value), "pid '%.80s' is not a process id: give a whole number", s);
+	if (fl_target_set(&c->e->target, target_kinds[i], s, msg))
+		return at(c, node(c, p->value), "%s", msg);
+	snprintf(c->target_arg, sizeof(c->target_arg), "--%s=%s", target_keys[i], s);
+	return 0;
+}
+
+static int parse_target(struct ctx *c, yaml_node_pair_t *tp)
+{
+	yaml_node_t *map = node(c, tp->value);
+	yaml_node_pair_t *p[3], *pp;
+	const char *first = NULL, *k;
 	int i, e;
 
-	e = take_keys(c, node(c, tp->key), node(c, tp->value), "target", target_keys, 3, p);
-	for (i = 0; !e && i < 3; i++) {
-		if (!p[i])
-			continue;
+	e = take_keys(c, node(c, tp->key), map, "target", target_keys, 3, p);
+	if (e)
+		return e;
+	/* In file order, so that the second of two targets is the one blamed. */
+	for (pp = map->data.mapping.pairs.start; pp < map->data.mapping.pairs.top; pp++) {
+		k = (const char *)node(c, pp->key)->data.scalar.value;
 		if (first)
-			return at(c, node(c, p[i]->key), "target has both '%s' and '%s': give exactly one",
-				  (const char *)node(c, first->key)->data.scalar.value, target_keys[i]);
-		first = p[i];
-		e = scalar(c, node(c, p[i]->key), node(c, p[i]->value), target_keys[i], &s);
-		if (!e && target_kinds[i] == FL_TARGET_PID && fl_parse_u64(s, 1, INT32_MAX, &pid, msg))
-			return at(c, node(c, p[i]->value), "pid '%.80s' is not a process id: give a whole number", s);
-		if (!e && fl_target_set(&c->e->target, target_kinds[i], s, msg))
-			return at(c, node(c, p[i]->value), "%s", msg);
-		snprintf(c->target_arg, sizeof(c->target_arg), "--%s=%s", target_keys[i], s);
+			return at(c, node(c, pp->key), "target has both '%s' and '%s': give exactly one", first, k);
+		first = k;
+		for (i = 0; strcmp(target_keys[i], k); i++)
+			;
+		e = target_key(c, pp, i);
+		if (e)
+			return e;
 	}
-	if (!e && !first)
-		return at(c, node(c, tp->value), "target needs one of cgroup, pid or unit");
-	return e;
+	if (!first)
+		return at(c, map, "target needs one of cgroup, pid or unit");
+	return 0;
 }
 
 static int parse_duration(struct ctx *c, yaml_node_pair_t *p)
