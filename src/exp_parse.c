@@ -59,6 +59,10 @@ static int vat(struct ctx *c, yaml_mark_t m, const char *fmt, va_list ap)
 	char msg[FL_ERRLEN];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Values are quoted back: keep the message on one line and the terminal sane. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = '?';
 	snprintf(c->err, FL_ERRLEN, "%s:%zu:%zu: %s", c->fname, m.line + 1, m.column + 1, msg);
 	return -EINVAL;
 }

@@ -201,6 +201,7 @@ static const struct bad {
 	{ HEAD "  - net:\n      action: drop\n      bogus: 5\n", "8:7", "unknown key 'bogus' in a net fault" },
 	{ HEAD "  - net: {action: drop, force: maybe}\n", "6:32", "'force' is true or false" },
 	{ HEAD "  - net: {action: jump}\n", "6:19", "unknown action 'jump'" },
+	{ HEAD "  - net: {action: drop, \"a\\nb\": 1}\n", "6:25", "unknown key 'a?b' in a net fault" },
 	{ HEAD "  - net:\n      action: drop\n      duration: 2h\n", "8:17", "longer than the experiment's (1h)" },
 	{ HEAD "  - net:\n      action: drop\n      duration: 0s\n", "8:17", "must be above zero" },
 	{ HEAD "  - net:\n      action: drop\n      dry-run: true\n", "8:7", "command line" },
