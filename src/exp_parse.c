@@ -67,7 +67,8 @@ static int vat(struct ctx *c, yaml_mark_t m, const char *fmt, va_list ap)
 	return -EINVAL;
 }
 
-static int at_mark(struct ctx *c, yaml_mark_t m, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int at_mark(struct ctx *c, yaml_mark_t m, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int at_mark(struct ctx *c, yaml_mark_t m, const char *fmt, ...)
 {
 	va_list ap;
@@ -79,7 +80,8 @@ static int at_mark(struct ctx *c, yaml_mark_t m, const char *fmt, ...)
 	return r;
 }
 
-static int at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
@@ -313,8 +315,9 @@ static int unknown_key(struct ctx *c, struct fault_ctx *f, const yaml_node_t *kn
 			return at(c, kn, "'%s' is not a key of a fault: %s", k, refused[i].why);
 	if (strcmp(alt, k) && find_opt(f->kind, alt))
 		return at(c, kn, "unknown key '%s' in a %s fault: did you mean '%s'?", k, kind, alt);
-	return at(c, kn, "unknown key '%.80s' in a %s fault: the keys are the options of 'faultline %s %s --help' without the dashes",
-		  k, kind, kind, f->kind == FL_FAULT_NET ? "drop" : "fail");
+	return at(c, kn, "unknown key '%.80s' in a %s fault: the keys are the options of "
+		  "'faultline %s %s --help' without the dashes", k, kind, kind,
+		  f->kind == FL_FAULT_NET ? "drop" : "fail");
 }
 
 /* YAML 1.1 booleans, for options that take no value (force). */
@@ -551,8 +554,6 @@ static int fault_body(struct ctx *c, struct fault_ctx *f, yaml_node_t *kn, yaml_
 		e = blame(c, f, out, msg);
 	if (e)
 		return e;
-	/* Re-run: blame() may have left another parse in `out`. */
-	run_parser(c, f, -1, out, msg);
 	memset(&out->net.target, 0, sizeof(out->net.target));
 	memset(&out->sys.target, 0, sizeof(out->sys.target));
 	if (f->kind == FL_FAULT_NET && out->net.dev) {
@@ -714,12 +715,27 @@ static int probe_time(struct ctx *c, yaml_node_pair_t *p, const char *what, __u6
 
 static const char *const probe_keys[] = { "http", "command", "interval", "timeout", "failures" };
 
+static int probe_failures(struct ctx *c, yaml_node_pair_t *p, __u32 *failures)
+{
+	const char *s;
+	__u64 v;
+	int e;
+
+	if (!p)
+		return 0;
+	e = scalar(c, node(c, p->key), node(c, p->value), "failures", &s);
+	if (!e && fl_parse_u64(s, 1, PROBE_MAX_FAILURES, &v, NULL))
+		e = at(c, node(c, p->value), "failures '%.40s' must be a whole number from 1 to %d",
+		       s, PROBE_MAX_FAILURES);
+	if (!e)
+		*failures = v;
+	return e;
+}
+
 static int parse_probe(struct ctx *c, yaml_node_pair_t *sp)
 {
 	struct fl_exp_probe *pr = &c->e->probe;
 	yaml_node_pair_t *p[5];
-	const char *s;
-	__u64 v;
 	int e;
 
 	e = take_keys(c, node(c, sp->key), node(c, sp->value), "steady_state", probe_keys, 5, p);
@@ -738,14 +754,8 @@ static int parse_probe(struct ctx *c, yaml_node_pair_t *sp)
 	pr->timeout_ns = pr->interval_ns;
 	if (!e)
 		e = probe_time(c, p[3], "timeout", &pr->timeout_ns);
-	if (!e && p[4]) {
-		e = scalar(c, node(c, p[4]->key), node(c, p[4]->value), "failures", &s);
-		if (!e && fl_parse_u64(s, 1, PROBE_MAX_FAILURES, &v, NULL))
-			e = at(c, node(c, p[4]->value), "failures '%.40s' must be a whole number from 1 to %d",
-			       s, PROBE_MAX_FAILURES);
-		if (!e)
-			pr->failures = v;
-	}
+	if (!e)
+		e = probe_failures(c, p[4], &pr->failures);
 	c->e->has_probe = !e;
 	return e;
 }
@@ -843,7 +853,8 @@ static int load_and_parse(struct ctx *c, const char *buf, size_t len)
 	c->doc = &doc;
 	root = yaml_document_get_root_node(&doc);
 	if (!root)
-		e = at_mark(c, (yaml_mark_t){ 0 }, "the file is empty: an experiment needs name, target, duration and faults");
+		e = at_mark(c, (yaml_mark_t){ 0 },
+			    "the file is empty: an experiment needs name, target, duration and faults");
 	else
 		e = parse_top(c, root);
 	yaml_document_delete(&doc);
@@ -916,7 +927,8 @@ int fl_exp_parse_file(const char *path, struct fl_experiment *e, char *err)
 
 /* ---------------------------------------------------------- description */
 
-static size_t put(char *buf, size_t size, size_t len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static size_t put(char *buf, size_t size, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 static size_t put(char *buf, size_t size, size_t len, const char *fmt, ...)
 {
 	va_list ap;
