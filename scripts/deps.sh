@@ -3,14 +3,14 @@
 # Silent when everything is already there; one line when it installs.
 #
 # Usage: scripts/deps.sh [build|test|bench|kernel]   (default: build)
-#   build   compile faultline and its unit tests
+#   build   compile faultline, its unit tests and fuzz targets (libFuzzer)
 #   test    build + what the end-to-end and VM tests run (qemu, iproute2, redis, ...)
 #   bench   test + benchmarking tools
 #   kernel  what scripts/build-errinj-kernel.sh needs (kernel source + Kbuild tools)
 set -euo pipefail
 
 build_pkgs=(clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev make pkg-config gcc
-            libcmocka-dev libyaml-dev)
+            libcmocka-dev libyaml-dev libclang-rt-dev)
 test_pkgs=("${build_pkgs[@]}" iproute2 iptables iputils-ping iperf3 netcat-openbsd socat
            curl jq qemu-system-x86 busybox-static kmod cpio python3 redis-server
            redis-tools dnsmasq dnsutils xz-utils prometheus)

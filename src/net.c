@@ -42,9 +42,9 @@ struct net_session {
 	int stop_signal;
 };
 
-static int bad(const char *msg)
+static int bad(char *err, const char *msg)
 {
-	pr_warn("%s\n", msg);
+	snprintf(err, FL_ERRLEN, "%s", msg);
 	return -EINVAL;
 }
 
@@ -72,7 +72,7 @@ static const struct option net_longopts[] = {
 	{ NULL },
 };
 
-static int parse_direction(const char *s, uint32_t *dir)
+static int parse_direction(const char *s, uint32_t *dir, char *err)
 {
 	if (!strcmp(s, "egress"))
 		*dir = FL_DIR_EGRESS;
@@ -81,11 +81,11 @@ static int parse_direction(const char *s, uint32_t *dir)
 	else if (!strcmp(s, "both"))
 		*dir = FL_DIR_EGRESS | FL_DIR_INGRESS;
 	else
-		return bad("--direction takes egress, ingress or both");
+		return bad(err, "--direction takes egress, ingress or both");
 	return 0;
 }
 
-static int parse_protocol(const char *s, uint8_t *proto)
+static int parse_protocol(const char *s, uint8_t *proto, char *err)
 {
 	if (!strcmp(s, "tcp"))
 		*proto = FL_PROTO_TCP;
@@ -94,11 +94,11 @@ static int parse_protocol(const char *s, uint8_t *proto)
 	else if (!strcmp(s, "icmp"))
 		*proto = FL_PROTO_ICMP;
 	else
-		return bad("--protocol takes tcp, udp or icmp");
+		return bad(err, "--protocol takes tcp, udp or icmp");
 	return 0;
 }
 
-/* One option into o; -EINVAL (already reported) on bad input. */
+/* One option into o; -EINVAL with err filled on bad input. */
 static int net_opt(struct net_opts *o, int opt, const char *arg, char *err)
 {
 	struct fl_net_rule *r = &o->rule;
@@ -108,9 +108,9 @@ static int net_opt(struct net_opts *o, int opt, const char *arg, char *err)
 	case OPT_CGROUP: rc = fl_target_set(&o->target, FL_TARGET_CGROUP, arg, err); break;
 	case OPT_PID: rc = fl_target_set(&o->target, FL_TARGET_PID, arg, err); break;
 	case OPT_UNIT: rc = fl_target_set(&o->target, FL_TARGET_UNIT, arg, err); break;
-	case OPT_DIR: return parse_direction(arg, &r->dir);
+	case OPT_DIR: return parse_direction(arg, &r->dir, err);
 	case OPT_PROB: rc = fl_parse_probability(arg, &r->prob, err); o->prob_set = true; break;
-	case OPT_PROTO: return parse_protocol(arg, &r->proto);
+	case OPT_PROTO: return parse_protocol(arg, &r->proto, err);
 	case OPT_PORT: rc = fl_parse_port_range(arg, &r->port_lo, &r->port_hi, err); break;
 	case OPT_LPORT: rc = fl_parse_port_range(arg, &r->lport_lo, &r->lport_hi, err); break;
 	case OPT_REMOTE: rc = fl_parse_cidr(arg, r->remote, &r->remote_plen, err); break;
@@ -120,40 +120,37 @@ static int net_opt(struct net_opts *o, int opt, const char *arg, char *err)
 	case OPT_DEV: o->dev = arg; break;
 	case OPT_FORCE: o->force = true; break;
 	case OPT_DRY_RUN: o->dry_run = true; break;
-	default: return -EINVAL;
+	default: return bad(err, "net: this option takes no part in a rule");
 	}
-	if (rc)
-		pr_warn("%s\n", err);
 	return rc;
 }
 
 /* Cross-option checks, once everything is read. */
-static int net_validate(struct net_opts *o)
+static int net_validate(struct net_opts *o, char *err)
 {
 	struct fl_net_rule *r = &o->rule;
 
 	if (o->target.kind == FL_TARGET_NONE)
-		return bad("no target: give --cgroup PATH, --pid PID or --unit NAME");
+		return bad(err, "no target: give --cgroup PATH, --pid PID or --unit NAME");
 	if (o->duration_ns == 0 || o->duration_ns > NET_MAX_DURATION)
-		return bad("--duration must be above zero and at most 24h");
+		return bad(err, "--duration must be above zero and at most 24h");
 	if (r->action == FL_ACT_DELAY) {
 		if (!o->delay_set)
-			return bad("net delay needs --delay (for example --delay 50ms)");
+			return bad(err, "net delay needs --delay (for example --delay 50ms)");
 		if (r->delay_ns == 0 || r->delay_ns > NET_MAX_DELAY)
-			return bad("--delay must be above zero and at most 60s");
+			return bad(err, "--delay must be above zero and at most 60s");
 		if (r->jitter_ns > r->delay_ns)
-			return bad("--jitter must not exceed --delay (delays are never negative)");
+			return bad(err, "--jitter must not exceed --delay (delays are never negative)");
 	} else if (o->delay_set || r->jitter_ns) {
-		return bad("--delay and --jitter belong to 'net delay'");
+		return bad(err, "--delay and --jitter belong to 'net delay'");
 	}
 	if ((r->port_lo || r->lport_lo) && r->proto == FL_PROTO_ICMP)
-		return bad("--port and --local-port need tcp or udp, not icmp");
+		return bad(err, "--port and --local-port need tcp or udp, not icmp");
 	return 0;
 }
 
-int fl_net_parse(enum fl_action action, int argc, char **argv, struct net_opts *o)
+int fl_net_parse(enum fl_action action, int argc, char **argv, struct net_opts *o, char *err)
 {
-	char err[FL_ERRLEN];
 	int opt;
 
 	memset(o, 0, sizeof(*o));
@@ -169,18 +166,33 @@ int fl_net_parse(enum fl_action action, int argc, char **argv, struct net_opts *
 			return 0;
 		}
 		if (opt == '?') {
-			pr_warn("net: unknown or incomplete option '%s'; see 'faultline net help'\n",
-				argv[optind - 1]);
+			snprintf(err, FL_ERRLEN, "net: unknown or incomplete option '%s'; see 'faultline net help'",
+				 argv[optind - 1]);
 			return -EINVAL;
 		}
 		if (net_opt(o, opt, optarg, err))
 			return -EINVAL;
 	}
 	if (optind < argc) {
-		pr_warn("net: unexpected argument '%s'\n", argv[optind]);
+		snprintf(err, FL_ERRLEN, "net: unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
-	return net_validate(o);
+	return net_validate(o, err);
+}
+
+const struct option *fl_net_option(const char *name)
+{
+	const struct option *opt;
+
+	for (opt = net_longopts; opt->name; opt++)
+		if (!strcmp(opt->name, name))
+			return opt;
+	return NULL;
+}
+
+int fl_net_parse_opt(struct net_opts *o, const struct option *opt, const char *arg, char *err)
+{
+	return net_opt(o, opt->val, arg, err);
 }
 
 /* Sum the per-CPU counters of rule 0. */

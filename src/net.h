@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <getopt.h>
 #include <net/if.h>
 #include "faultline.h"
 #include "nl.h"
@@ -32,8 +33,15 @@ struct net_summary {
 struct net_session;
 struct fl_fault_ctx;
 
-/* argv[0] is the action word; 0, or -EINVAL after saying what was wrong. */
-int fl_net_parse(enum fl_action action, int argc, char **argv, struct net_opts *o);
+/* argv[0] is the action word; 0, or -EINVAL with err (FL_ERRLEN) saying what was wrong. */
+int fl_net_parse(enum fl_action action, int argc, char **argv, struct net_opts *o, char *err);
+/*
+ * One option by its long name ("probability"), for experiment files: the
+ * same code the command line goes through, so each key can be blamed alone.
+ * NULL for names the command does not take.
+ */
+const struct option *fl_net_option(const char *name);
+int fl_net_parse_opt(struct net_opts *o, const struct option *opt, const char *arg, char *err);
 /* Attach, run to the deadline or a signal, detach. 0 or -errno + err. */
 int fl_net_run(struct net_opts *o, struct net_summary *sum, char *err);
 

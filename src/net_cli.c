@@ -188,8 +188,10 @@ static int net_action(enum fl_action action, int argc, char **argv)
 	struct net_opts o;
 	int rc;
 
-	if (fl_net_parse(action, argc, argv, &o))
+	if (fl_net_parse(action, argc, argv, &o, err)) {
+		pr_warn("%s\n", err);
 		return FL_EXIT_USAGE;
+	}
 	if (o.help)
 		return cmd_help(0, NULL);
 	if (!privileged()) {

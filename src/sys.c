@@ -227,6 +227,21 @@ static int parse_one(int opt, const char *arg, struct fl_sys_opts *o, char *err)
 	return -EINVAL;
 }
 
+const struct option *fl_sys_option(const char *name)
+{
+	const struct option *opt;
+
+	for (opt = long_opts; opt->name; opt++)
+		if (!strcmp(opt->name, name))
+			return opt;
+	return NULL;
+}
+
+int fl_sys_parse_opt(struct fl_sys_opts *o, const struct option *opt, const char *arg, char *err)
+{
+	return parse_one(opt->val, arg, o, err);
+}
+
 int fl_sys_parse_args(int argc, char **argv, struct fl_sys_opts *o, char *err)
 {
 	int opt, e;

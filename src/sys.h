@@ -7,6 +7,7 @@
 #ifndef FL_SYS_H
 #define FL_SYS_H
 
+#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -75,6 +76,12 @@ const char *fl_sys_mech_name(enum fl_sys_mech m);
 
 /* argv after "fail"; -EINVAL with err filled on bad input. */
 int fl_sys_parse_args(int argc, char **argv, struct fl_sys_opts *o, char *err);
+/*
+ * One option by its long name ("errno"), for experiment files: the same
+ * code as the command line. NULL for names the command does not take.
+ */
+const struct option *fl_sys_option(const char *name);
+int fl_sys_parse_opt(struct fl_sys_opts *o, const struct option *opt, const char *arg, char *err);
 /* --path to the (s_dev, inode) pair the BPF side compares. */
 int fl_sys_resolve_path(struct fl_sys_opts *o, char *err);
 /*

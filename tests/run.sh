@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Every suite, in order: unit tests, host integration tests, then the
-# integration files marked "# vm: KERNEL..." inside each VM kernel.
-# Ends with one line: "N passed, N failed, N skipped".
-#   FL_SUITES="unit host vm" tests/run.sh      (the default: all three)
+# Every suite, in order: unit tests, a bounded fuzz run of each fuzz target,
+# host integration tests, then the integration files marked "# vm: KERNEL..."
+# inside each VM kernel. Ends with one line: "N passed, N failed, N skipped".
+#   FL_SUITES="unit fuzz host vm" tests/run.sh      (the default: all four)
+#   FL_FUZZ_SECONDS=15                                (per fuzz target)
 set -u
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-suites=${FL_SUITES:-unit host vm}
+suites=${FL_SUITES:-unit fuzz host vm}
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 
@@ -24,6 +25,12 @@ run_unit() {
 			/^#/ { print "    | " $0 }' | record
 		[ "${PIPESTATUS[0]}" -le 1 ] || echo "FAIL unit:$(basename "$t"): crashed" | record
 	done
+}
+
+# One counted line per fuzz target; a crash prints its reproducer's path.
+run_fuzz() {
+	echo "== fuzz (${FL_FUZZ_SECONDS:-15}s per target)"
+	tests/fuzz/run.sh "${FL_FUZZ_SECONDS:-15}" | record
 }
 
 run_host() {
@@ -63,9 +70,10 @@ run_vm() {
 for s in $suites; do
 	case $s in
 	unit) run_unit ;;
+	fuzz) run_fuzz ;;
 	host) run_host ;;
 	vm) run_vm ;;
-	*) echo "tests/run.sh: unknown suite '$s' (unit, host, vm)" >&2; exit 2 ;;
+	*) echo "tests/run.sh: unknown suite '$s' (unit, fuzz, host, vm)" >&2; exit 2 ;;
 	esac
 done
 

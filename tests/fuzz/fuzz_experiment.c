@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * libFuzzer target for the experiment-file parser. Beyond "no crash, no
+ * leak" (ASan/UBSan), it checks the contract the runner relies on: an
+ * error is one "FILE:LINE:COL: message" line, and a success leaves every
+ * fault inside its bounds with the target unresolved.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "experiment.h"
+
+static struct fl_experiment exp_buf;
+
+static void check_error(const char *err)
+{
+	unsigned line, col;
+	int n = 0;
+
+	if (sscanf(err, "fuzz.yaml:%u:%u: %n", &line, &col, &n) != 2 || !n || !line || !col ||
+	    !err[n] || strchr(err, '\n'))
+		abort();
+}
+
+static void check_ok(const struct fl_experiment *e)
+{
+	char desc[256];
+
+	if (e->nfaults < 1 || e->nfaults > FL_EXP_MAX_FAULTS || !e->name[0] || !e->duration_ns ||
+	    e->target.kind == FL_TARGET_NONE || e->target.path[0])
+		abort();
+	for (int i = 0; i < e->nfaults; i++) {
+		const struct fl_exp_fault *f = &e->faults[i];
+		__u64 d = f->kind == FL_FAULT_NET ? f->net.duration_ns : f->sys.duration_ns;
+
+		if ((f->kind != FL_FAULT_NET && f->kind != FL_FAULT_SYS) || d > e->duration_ns ||
+		    f->net.target.kind != FL_TARGET_NONE || f->sys.target.kind != FL_TARGET_NONE ||
+		    (f->net.dev && f->net.dev != f->dev))
+			abort();
+		fl_exp_fault_desc(f, desc, sizeof(desc));
+		if (!desc[0])
+			abort();
+	}
+	if (e->has_probe && (!e->probe.failures || !e->probe.interval_ns ||
+			     !e->probe.url[0] == !e->probe.command[0]))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	char err[FL_ERRLEN] = "";
+
+	if (fl_exp_parse((const char *)data, size, "fuzz.yaml", &exp_buf, err))
+		check_error(err);
+	else
+		check_ok(&exp_buf);
+	return 0;
+}

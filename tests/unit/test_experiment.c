@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Experiment files: the issue's example, the shipped examples, and bad input with its line:col. */
+#include <errno.h>
+#include <glob.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "experiment.h"
+
+#define SEC 1000000000ULL
+/* Five lines, so a fault's first key is on line 6. */
+#define HEAD "name: t\ntarget:\n  unit: a.service\nduration: 1h\nfaults:\n"
+
+static struct fl_experiment *parse_ok(const char *yaml)
+{
+	struct fl_experiment *e = calloc(1, sizeof(*e));
+	char err[FL_ERRLEN] = "";
+	int r;
+
+	assert_non_null(e);
+	r = fl_exp_parse(yaml, strlen(yaml), "t.yaml", e, err);
+	if (r)
+		fail_msg("%s", err);
+	return e;
+}
+
+static __u64 prob(const char *s)
+{
+	char err[FL_ERRLEN];
+	__u64 t;
+
+	assert_int_equal(fl_parse_probability(s, &t, err), 0);
+	return t;
+}
+
+static void issue_example(void **state)
+{
+	struct fl_experiment *e = calloc(1, sizeof(*e));
+	const struct fl_exp_fault *f;
+	char err[FL_ERRLEN] = "";
+
+	assert_non_null(e);
+	if (fl_exp_parse_file("examples/flaky-dependency-full.yaml", e, err))
+		fail_msg("%s", err);
+	assert_string_equal(e->name, "flaky-dependency");
+	assert_int_equal(e->target.kind, FL_TARGET_CGROUP);
+	assert_string_equal(e->target.spec, "/sys/fs/cgroup/system.slice/checkout.service");
+	assert_string_equal(e->target.path, "");	/* recorded, not resolved */
+	assert_int_equal(e->duration_ns, 300 * SEC);
+	assert_int_equal(e->nfaults, 3);
+
+	f = &e->faults[0];
+	assert_int_equal(f->kind, FL_FAULT_NET);
+	assert_int_equal(f->line, 6);
+	assert_int_equal(f->col, 5);
+	assert_int_equal(f->net.rule.action, FL_ACT_DROP);
+	assert_int_equal(f->net.rule.dir, FL_DIR_EGRESS);
+	assert_int_equal(f->net.rule.prob, prob("10%"));
+	assert_int_equal(f->net.rule.port_lo, 5432);
+	assert_int_equal(f->net.rule.port_hi, 5432);
+	assert_int_equal(f->net.duration_ns, 300 * SEC);
+	assert_int_equal(f->net.target.kind, FL_TARGET_NONE);
+
+	f = &e->faults[1];
+	assert_int_equal(f->kind, FL_FAULT_NET);
+	assert_int_equal(f->line, 11);
+	assert_int_equal(f->net.rule.action, FL_ACT_DELAY);
+	assert_int_equal(f->net.rule.dir, FL_DIR_EGRESS);
+	assert_int_equal(f->net.rule.delay_ns, 100000000ULL);
+	assert_int_equal(f->net.rule.jitter_ns, 10000000ULL);
+	assert_int_equal(f->net.rule.prob, FL_PROB_ONE);
+
+	f = &e->faults[2];
+	assert_int_equal(f->kind, FL_FAULT_SYS);
+	assert_int_equal(f->line, 15);
+	assert_int_equal(f->sys.ncalls, 1);
+	assert_string_equal(f->sys.calls[0], "connect");
+	assert_int_equal(f->sys.errnum, ECONNREFUSED);
+	assert_int_equal(f->sys.prob, prob("0.1"));
+	assert_int_equal(f->sys.duration_ns, 300 * SEC);
+	assert_int_equal(f->sys.target.kind, FL_TARGET_NONE);
+
+	assert_true(e->has_probe);
+	assert_string_equal(e->probe.url, "http://127.0.0.1:8080/health");
+	assert_string_equal(e->probe.command, "");
+	assert_int_equal(e->probe.interval_ns, SEC);
+	assert_int_equal(e->probe.timeout_ns, SEC);
+	assert_int_equal(e->probe.failures, 3);
+	free(e);
+}
+
+/* The same fault from a file and from a command line gives the same bytes. */
+static void file_and_cli_agree(void **state)
+{
+	struct fl_experiment *e = parse_ok(HEAD
+		"  - net: {action: delay, delay: 20ms, jitter: 5ms, direction: both, protocol: udp,\n"
+		"          port: 8000-8100, local-port: 53, remote: 10.0.0.0/8, probability: 30%, duration: 10m}\n"
+		"  - sys: {calls: [connect, sendto], errno: 111, probability: 0.25, path: /tmp,\n"
+		"          after: 3, count: 7, mechanism: sock, duration: 90s}\n");
+	char *nargv[] = { "delay", "--unit", "a.service", "--delay", "20ms", "--jitter", "5ms",
+			  "--direction", "both", "--protocol", "udp", "--port", "8000-8100",
+			  "--local-port", "53", "--remote", "10.0.0.0/8", "--probability", "30%",
+			  "--duration", "10m", NULL };
+	char *sargv[] = { "fail", "--unit", "a.service", "--call", "connect,sendto", "--errno", "111",
+			  "--probability", "0.25", "--path", "/tmp", "--after", "3", "--count", "7",
+			  "--mechanism", "sock", "--duration", "90s", NULL };
+	struct net_opts n;
+	struct fl_sys_opts *s = calloc(1, sizeof(*s));
+	char err[FL_ERRLEN];
+
+	assert_non_null(s);
+	assert_int_equal(fl_net_parse(FL_ACT_DELAY, 21, nargv, &n, err), 0);
+	assert_memory_equal(&n.rule, &e->faults[0].net.rule, sizeof(n.rule));
+	assert_int_equal(n.duration_ns, e->faults[0].net.duration_ns);
+	assert_int_equal(fl_sys_parse_args(19, sargv, s, err), 0);
+	memset(&s->target, 0, sizeof(s->target));
+	assert_memory_equal(s, &e->faults[1].sys, sizeof(*s));
+	free(s);
+	free(e);
+}
+
+static void defaults_and_forms(void **state)
+{
+	struct fl_experiment *e = parse_ok(
+		"faults:\n"
+		"  - sys:\n"
+		"      call: open,read\n"
+		"      errno: EIO\n"
+		"      duration: 30s\n"
+		"  - net:\n"
+		"      action: drop\n"
+		"      dev: lo\n"
+		"      force: yes\n"
+		"duration: 2m\n"
+		"target: {pid: 42}\n"
+		"name: order-does-not-matter\n"
+		"steady_state:\n"
+		"  command: \"test -e /tmp\"\n"
+		"  timeout: 200ms\n");
+
+	assert_int_equal(e->target.kind, FL_TARGET_PID);
+	assert_string_equal(e->target.spec, "42");
+	assert_int_equal(e->faults[0].sys.ncalls, 2);
+	assert_string_equal(e->faults[0].sys.calls[1], "read");
+	assert_int_equal(e->faults[0].sys.duration_ns, 30 * SEC);
+	assert_int_equal(e->faults[1].net.rule.dir, FL_DIR_EGRESS | FL_DIR_INGRESS);
+	assert_true(e->faults[1].net.force);
+	/* The device name lives in the fault, not in the parser's scratch. */
+	assert_ptr_equal(e->faults[1].net.dev, e->faults[1].dev);
+	assert_string_equal(e->faults[1].dev, "lo");
+	assert_int_equal(e->faults[1].net.duration_ns, 120 * SEC);
+	assert_string_equal(e->probe.command, "test -e /tmp");
+	assert_int_equal(e->probe.interval_ns, SEC);
+	assert_int_equal(e->probe.timeout_ns, 200000000ULL);
+	assert_int_equal(e->probe.failures, 3);
+	free(e);
+}
+
+static void every_example_parses(void **state)
+{
+	struct fl_experiment *e = calloc(1, sizeof(*e));
+	char err[FL_ERRLEN];
+	glob_t g;
+
+	assert_non_null(e);
+	assert_int_equal(glob("examples/*.yaml", 0, NULL, &g), 0);
+	assert_true(g.gl_pathc >= 5);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		err[0] = '\0';
+		if (fl_exp_parse_file(g.gl_pathv[i], e, err))
+			fail_msg("%s", err);
+		assert_true(e->nfaults >= 1);
+		assert_true(e->duration_ns > 0);
+		assert_int_not_equal(e->target.kind, FL_TARGET_NONE);
+	}
+	globfree(&g);
+	free(e);
+}
+
+static const struct bad {
+	const char *yaml;
+	const char *where;	/* "LINE:COL" */
+	const char *says;	/* part of the message */
+} bad[] = {
+	{ HEAD "  - net:\n      action: drop\n      probability: 1.5\n", "8:20", "outside [0,1]" },
+	{ HEAD "  - net:\n      action: delay\n      delay: 10ms\n      jitter: 20ms\n", "9:15", "--jitter must not exceed --delay" },
+	{ HEAD "  - net: {action: drop, delay: 5ms}\n", "6:32", "belong to 'net delay'" },
+	{ HEAD "  - net: {action: drop, protocol: icmp, port: 5}\n", "6:47", "need tcp or udp" },
+	{ HEAD "  - net:\n      action: delay\n", "6:5", "net delay needs --delay" },
+	{ HEAD "  - net:\n      direction: egress\n", "6:5", "needs 'action: drop' or 'action: delay'" },
+	{ HEAD "  - net: {action: drop, port: [1, 2]}\n", "6:31", "'port' takes a single value, not a list" },
+	{ HEAD "  - net: {action: drop, remote: {a: 1}}\n", "6:33", "not a mapping" },
+	{ HEAD "  - net:\n      action: drop\n      port:\n", "8:7", "'port' needs a value" },
+	{ HEAD "  - net:\n      action: drop\n      cgroup: /x\n", "8:7", "the target is set once" },
+	{ HEAD "  - net:\n      action: drop\n      local_port: 5\n", "8:7", "did you mean 'local-port'?" },
+	{ HEAD "  - net:\n      action: drop\n      bogus: 5\n", "8:7", "unknown key 'bogus' in a net fault" },
+	{ HEAD "  - net: {action: drop, force: maybe}\n", "6:32", "'force' is true or false" },
+	{ HEAD "  - net: {action: jump}\n", "6:19", "unknown action 'jump'" },
+	{ HEAD "  - net: {action: drop, \"a\\nb\": 1}\n", "6:25", "unknown key 'a?b' in a net fault" },
+	{ HEAD "  - net:\n      action: drop\n      duration: 2h\n", "8:17", "longer than the experiment's (1h)" },
+	{ HEAD "  - net:\n      action: drop\n      duration: 0s\n", "8:17", "must be above zero" },
+	{ HEAD "  - net:\n      action: drop\n      dry-run: true\n", "8:7", "command line" },
+	{ HEAD "  - sys:\n      calls: [connect]\n      errno: EPERM\n      errno: EIO\n", "9:7", "'errno' is given twice" },
+	{ HEAD "  - sys:\n      call: connect\n      calls: [bind]\n      errno: EIO\n", "8:7", "'call' is given twice" },
+	{ HEAD "  - sys:\n      calls: [connect]\n", "6:5", "no --errno" },
+	{ HEAD "  - sys:\n      calls: [connect, \"bad name\"]\n      errno: EIO\n", "7:24", "bad call name" },
+	{ HEAD "  - sys:\n      calls: []\n      errno: EIO\n", "7:14", "at least one name" },
+	{ HEAD "  - sys: {call: connect, errno: EWHAT}\n", "6:33", "unknown errno 'EWHAT'" },
+	{ HEAD "  - sys: {call: connect, errno: EIO, action: drop}\n", "6:46", "a sys fault does fail" },
+	{ HEAD "  - sys: {call: connect, errno: EIO, count: 0}\n", "6:45", "--count 0" },
+	{ HEAD "  - net: {action: drop}\n    sys: {call: connect}\n", "6:5", "start each fault with its own '- '" },
+	{ HEAD "  - disk: {full: true}\n", "6:5", "unknown fault kind 'disk'" },
+	{ HEAD "  - net\n", "6:5", "a fault must be a mapping of keys, not a single value" },
+	{ HEAD "  []\n", "6:3", "faults must be a list of one or more" },
+	{ HEAD "  - net: {action: drop}\n  - net: {action: drop}\n  - net: {action: drop}\n"
+	       "  - net: {action: drop}\n  - net: {action: drop}\n  - net: {action: drop}\n"
+	       "  - net: {action: drop}\n  - net: {action: drop}\n  - net: {action: drop}\n",
+	  "14:5", "at most 8 faults" },
+	{ "name: t\ntarget:\n  unit: a\n  pid: 3\n", "4:3", "target has both 'unit' and 'pid'" },
+	{ "name: t\ntarget:\n  pid: abc\n", "3:8", "pid 'abc' is not a process id" },
+	{ "name: t\ntarget: {}\n", "2:9", "target needs one of cgroup, pid or unit" },
+	{ "name: t\ntarget: /x\n", "2:9", "target must be a mapping" },
+	{ "name: t\ntarget:\n  container: x\n", "3:3", "unknown key 'container' in target: use cgroup, pid or unit" },
+	{ "name: t\ntarget: {unit: a}\nduration: 10\n", "3:11", "needs a unit" },
+	{ "name: t\ntarget: {unit: a}\nduration: 0s\n", "3:11", "duration must be above zero" },
+	{ "name: t\ntarget: {unit: a}\nduration: 48h\nfaults: [{net: {action: drop}}]\n", "3:11",
+	  "at most 24h (the fault at line 4 takes the experiment's duration)" },
+	{ "name: t\ntarget: {unit: a}\nduration: 1m\n", "1:1", "no 'faults'" },
+	{ "name: t\nduration: 1m\n", "1:1", "no 'target'" },
+	{ "name: \"bad name!\"\n", "1:7", "name 'bad name!' must be" },
+	{ "name: t\nname: u\n", "2:1", "'name' is given twice" },
+	{ "name: t\ndescription: x\n", "2:1", "unknown key 'description' in the experiment" },
+	{ "name: &n t\ntarget: {unit: *n}\n", "2:16", "aliases (*n) are not supported" },
+	{ "name: t\n---\nname: u\n", "2:1", "one experiment per file" },
+	{ "name: t\n  bad: indent\n", "2:6", "YAML syntax" },
+	{ "name: [t\n", "2:1", "YAML syntax" },
+	{ "- a\n", "1:1", "the experiment must be a mapping of keys, not a list" },
+	{ "", "1:1", "the file is empty" },
+	{ "# only a comment\n", "1:1", "the file is empty" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  http: http://10.0.0.1/health\n", "8:9", "must be on loopback" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  http: https://127.0.0.1/\n", "8:9", "plain HTTP" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  http: http://127.0.0.1:99999/\n", "8:9", "port must be 1..65535" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  http: http://localhost@evil.example/\n", "8:9", "loopback" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  http: http://[::1]/\n", "9:3", "both 'http' and 'command'" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  interval: 1s\n", "8:3", "needs a check" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  interval: 10ms\n", "9:13", "at least 100ms" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  interval: 2h\n", "9:13", "longer than the experiment" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  failures: 0\n", "9:13", "failures '0' must be a whole number" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: [a, b]\n", "8:12", "takes a single value, not a list" },
+};
+
+static void bad_input_says_where(void **state)
+{
+	struct fl_experiment *e = calloc(1, sizeof(*e));
+	char err[FL_ERRLEN], want[64];
+
+	assert_non_null(e);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		snprintf(want, sizeof(want), "t.yaml:%s: ", bad[i].where);
+		if (fl_exp_parse(bad[i].yaml, strlen(bad[i].yaml), "t.yaml", e, err) != -EINVAL)
+			fail_msg("case %zu parsed:\n%s", i, bad[i].yaml);
+		if (strncmp(err, want, strlen(want)) || !strstr(err, bad[i].says))
+			fail_msg("case %zu: got '%s', want '%s...%s'", i, err, want, bad[i].says);
+		assert_int_equal(e->nfaults, 0);	/* nothing half-filled */
+	}
+	free(e);
+}
+
+static void bad_files(void **state)
+{
+	struct fl_experiment *e = calloc(1, sizeof(*e));
+	size_t big = FL_EXP_MAX_BYTES + 1;
+	char err[FL_ERRLEN], *buf = malloc(big);
+	const char nul[] = HEAD "  - net: {action: drop, dev: \"a\\0b\"}\n";
+
+	assert_non_null(e);
+	assert_non_null(buf);
+	assert_int_equal(fl_exp_parse_file("examples/no-such-file.yaml", e, err), -ENOENT);
+	assert_non_null(strstr(err, "examples/no-such-file.yaml: cannot open"));
+	memset(buf, '#', big);
+	assert_int_equal(fl_exp_parse(buf, big, "big.yaml", e, err), -EINVAL);
+	assert_non_null(strstr(err, "big.yaml:1:1: larger than"));
+	assert_int_equal(fl_exp_parse(nul, strlen(nul), "t.yaml", e, err), -EINVAL);
+	assert_non_null(strstr(err, "t.yaml:6:30: 'dev' contains a NUL byte"));
+	free(buf);
+	free(e);
+}
+
+static void desc(const char *yaml, int i, const char *want)
+{
+	struct fl_experiment *e = parse_ok(yaml);
+	char buf[256];
+
+	fl_exp_fault_desc(&e->faults[i], buf, sizeof(buf));
+	assert_string_equal(buf, want);
+	free(e);
+}
+
+static void fault_descriptions(void **state)
+{
+	desc(HEAD "  - net: {action: drop, direction: egress, protocol: udp, port: 53}\n", 0,
+	     "net drop egress udp port 53 p=100%");
+	desc(HEAD "  - sys: {call: connect, errno: ECONNREFUSED, probability: 10%}\n", 0,
+	     "sys fail connect ECONNREFUSED p=10%");
+	desc(HEAD "  - net: {action: delay, delay: 100ms, jitter: 10ms, protocol: tcp, port: 5432-5433,\n"
+	     "          remote: 10.1.0.0/16, probability: 0.5}\n", 0,
+	     "net delay egress tcp port 5432-5433 remote 10.1.0.0/16 100ms jitter 10ms p=50%");
+	desc(HEAD "  - net: {action: drop, direction: ingress, remote: \"2001:db8::/32\", local-port: 80}\n", 0,
+	     "net drop ingress local-port 80 remote 2001:db8::/32 p=100%");
+	desc(HEAD "  - sys: {calls: [write, openat], path: /var/log, errno: 28, after: 2, count: 5, mechanism: lsm}\n", 0,
+	     "sys fail write,openat ENOSPC path /var/log p=100% after 2 count 5 mechanism lsm");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(issue_example),
+		cmocka_unit_test(file_and_cli_agree),
+		cmocka_unit_test(defaults_and_forms),
+		cmocka_unit_test(every_example_parses),
+		cmocka_unit_test(bad_input_says_where),
+		cmocka_unit_test(bad_files),
+		cmocka_unit_test(fault_descriptions),
+	};
+
+	return cmocka_run_group_tests_name("experiment", tests, NULL, NULL);
+}
