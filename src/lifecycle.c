@@ -76,8 +76,7 @@ static void print_list(const struct fl_reg *v, int n)
 		fl_fmt_duration(left_ns(&v[i]), left, sizeof(left));
 		printf("%-8s %-22s %-30s %9s  ", v[i].id, v[i].name, v[i].target, left);
 		for (int f = 0; f < v[i].nfaults; f++)
-			printf("%s%s %s", f ? "; " : "", v[i].faults[f].kind == FL_REG_NET ? "net" : "sys",
-			       v[i].faults[f].desc);
+			printf("%s%s", f ? "; " : "", v[i].faults[f].desc);
 		printf("%s\n", v[i].detached ? "  (detached)" : "");
 	}
 }
@@ -139,9 +138,8 @@ static void print_status(const struct fl_reg *r)
 	       r->detached ? " (detached)" : "", left);
 	for (int i = 0; i < r->nfaults; i++) {
 		fl_reg_fault_stats(r, i, &st);
-		printf("  %s %-40s matched %10llu  injected %10llu", r->faults[i].kind == FL_REG_NET ?
-		       "net" : "sys", r->faults[i].desc, (unsigned long long)st.matched,
-		       (unsigned long long)st.injected);
+		printf("  [%d] %-44s matched %10llu  injected %10llu", i + 1, r->faults[i].desc,
+		       (unsigned long long)st.matched, (unsigned long long)st.injected);
 		if (r->faults[i].kind == FL_REG_NET && st.injected && st.delay_ns)
 			printf("  avg delay %.2f ms", st.delay_ns / 1e6 / st.injected);
 		printf("%s\n", st.valid ? "" : "  (counters gone)");

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "net.h"
 #include "netdev.h"
+#include "experiment.h"
 #include "probe.h"
 #include "registry.h"
 #include "sockets.h"
@@ -400,7 +401,7 @@ static void teardown(struct net_session *s)
 	int orig;
 
 	for (int i = 0; i < FL_NET_CG_PROGS; i++) {
-		if (s->ctx && s->ctx->pin_links)
+		if (s->cg_link[i] && s->ctx && s->ctx->pin_links)
 			bpf_link__unpin(s->cg_link[i]);
 		bpf_link__destroy(s->cg_link[i]);
 	}
@@ -526,10 +527,18 @@ static void run_until_done(struct net_session *s)
 	}
 }
 
+/* As an experiment file's fault would read, so `list` looks the same for both. */
 static void describe(const struct net_opts *o, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s %s", o->rule.action == FL_ACT_DROP ? "drop" : "delay",
-		 o->target.rel);
+	struct fl_exp_fault *f = calloc(1, sizeof(*f));
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	f->kind = FL_FAULT_NET;
+	f->net = *o;
+	fl_exp_fault_desc(f, buf, size);
+	free(f);
 }
 
 int fl_net_run(struct net_opts *o, struct net_summary *sum, char *err)

@@ -408,11 +408,14 @@ static void head_line(const struct run *r, uint64_t now, char *buf, size_t size)
 static void render(struct run *r, uint64_t now, bool final)
 {
 	static uint64_t last_plain;
+	bool tty = isatty(STDERR_FILENO);
+	const char *clear = tty ? "\r\033[K" : "";
 	char line[512];
 
 	if (fl_json && !final)
 		return;
-	if (isatty(STDERR_FILENO)) {
+
+	if (tty) {
 		if (r->drawn)
 			fprintf(stderr, "\033[%dA", r->drawn);
 	} else if (!final && now - last_plain < 10000000000ULL) {
@@ -420,10 +423,10 @@ static void render(struct run *r, uint64_t now, bool final)
 	}
 	last_plain = now;
 	head_line(r, now, line, sizeof(line));
-	fprintf(stderr, "\r\033[K%s\n", line);
+	fprintf(stderr, "%s%s\n", clear, line);
 	for (int i = 0; i < r->e->nfaults; i++) {
 		fault_line(&r->lf[i], i, line, sizeof(line));
-		fprintf(stderr, "\r\033[K%s\n", line);
+		fprintf(stderr, "%s%s\n", clear, line);
 	}
 	r->drawn = r->e->nfaults + 1;
 	fflush(stderr);

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "sys.h"
 #include "registry.h"
+#include "experiment.h"
 
 #if defined(__x86_64__)
 #define SYSCALL_PREFIX	"__x64_sys_"
@@ -542,26 +543,6 @@ static const char *plan_mechs(const struct fl_sys_plan *p, char *buf, size_t siz
 }
 
 /* "cgroup/connect4 cgroup/connect6" as a JSON array. */
-void fl_sys_describe(const struct fl_sys_opts *o, char *buf, size_t size)
-{
-	size_t n = 0;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < o->ncalls && n < size; i++)
-		n += snprintf(buf + n, size - n, "%s%s", i ? "," : "", o->calls[i]);
-	if (n < size)
-		n += snprintf(buf + n, size - n, " %s", errno_name(o->errnum));
-	if (n < size && o->prob != FL_PROB_ONE)
-		n += snprintf(buf + n, size - n, " p=%g%%", prob_of(o) * 100);
-	if (n < size && o->path[0])
-		n += snprintf(buf + n, size - n, " under %s", o->path);
-	if (n < size && o->after)
-		n += snprintf(buf + n, size - n, " after %llu", (unsigned long long)o->after);
-	if (n < size && o->count)
-		snprintf(buf + n, size - n, " count %llu", (unsigned long long)o->count);
-}
-
 static void json_hooks(struct jw *w, const char *hooks)
 {
 	char buf[sizeof(((struct fl_sys_step *)0)->hooks)], *h, *rest = buf;
@@ -984,6 +965,20 @@ void fl_sys_end(struct sys_run *run)
 	free(run);
 }
 
+/* As an experiment file's fault would read, so `list` looks the same for both. */
+static void describe(const struct fl_sys_opts *o, char *buf, size_t size)
+{
+	struct fl_exp_fault *f = calloc(1, sizeof(*f));
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	f->kind = FL_FAULT_SYS;
+	f->sys = *o;
+	fl_exp_fault_desc(f, buf, size);
+	free(f);
+}
+
 /* One command, one experiment: recorded like any other, so `list` and `stop` see it. */
 static int run_experiment(const struct fl_sys_opts *o, const struct fl_sys_plan *p)
 {
@@ -1001,7 +996,7 @@ static int run_experiment(const struct fl_sys_opts *o, const struct fl_sys_plan 
 		return FL_EXIT_FAIL;
 	}
 	snprintf(reg.name, sizeof(reg.name), "sys-fail");
-	fl_sys_describe(o, reg.faults[0].desc, sizeof(reg.faults[0].desc));
+	describe(o, reg.faults[0].desc, sizeof(reg.faults[0].desc));
 	snprintf(reg.target, sizeof(reg.target), "%s", o->target.rel);
 	reg.cgid = o->target.cgid;
 	ctx.start_ns = reg.start_ns = fl_now_ns();

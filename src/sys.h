@@ -92,9 +92,6 @@ int fl_sys_resolve_path(struct fl_sys_opts *o, char *err);
 int fl_sys_plan(const struct fl_sys_opts *o, const struct fl_sys_env *env,
 		struct fl_sys_plan *p, char *err);
 
-/* One line for `list`: "connect ECONNREFUSED p=10% under /srv". */
-void fl_sys_describe(const struct fl_sys_opts *o, char *buf, size_t size);
-
 /* One sys fault of an experiment, attached until fl_sys_end(). */
 struct sys_run;
 struct fl_fault_ctx;
