@@ -35,8 +35,8 @@ trap 'exit 130' INT TERM
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-# in CGROUP NS CMD...: a process of CGROUP in namespace NS, in the background.
-in() {
+# svc CGROUP NS CMD...: a process of CGROUP in namespace NS, in the background.
+svc() {
 	local c=$1 ns=$2; shift 2
 	sh -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' sh "$cg/$c" ip netns exec "$tag-$ns" "$@" &
 	pids+=($!)
@@ -50,11 +50,11 @@ setup() {
 	ip -n "$tag-c" addr add 10.78.0.1/24 dev "${tag}a"; ip -n "$tag-s" addr add 10.78.0.2/24 dev "${tag}b"
 	for ns in c s; do ip -n "$tag-$ns" link set lo up; done
 	ip -n "$tag-c" link set "${tag}a" up; ip -n "$tag-s" link set "${tag}b" up
-	in checkout-db s $SVC server --port 5432 --max-time 120 >/dev/null
-	in search-db s $SVC server --port 9200 --max-time 120 >/dev/null
+	svc checkout-db s $SVC server --port 5432 --max-time 120 >/dev/null
+	svc search-db s $SVC server --port 9200 --max-time 120 >/dev/null
 	sleep 1
-	in checkout c $SVC client --to 10.78.0.2 --port 5432 --log "$run/checkout.log" --max-time 120 >/dev/null
-	in search c $SVC client --to 10.78.0.2 --port 9200 --log "$run/search.log" --max-time 120 >/dev/null
+	svc checkout c $SVC client --to 10.78.0.2 --port 5432 --log "$run/checkout.log" --max-time 120 >/dev/null
+	svc search c $SVC client --to 10.78.0.2 --port 9200 --log "$run/search.log" --max-time 120 >/dev/null
 }
 
 # stats LOG FROM TO: success rate and latency of the requests started in [FROM, TO).
