@@ -186,6 +186,7 @@ static int net_action(enum fl_action action, int argc, char **argv)
 	struct net_summary sum = { 0 };
 	char err[FL_ERRLEN] = "";
 	struct net_opts o;
+	__u64 cap;
 	int rc;
 
 	if (fl_net_parse(action, argc, argv, &o, err)) {
@@ -194,6 +195,10 @@ static int net_action(enum fl_action action, int argc, char **argv)
 	}
 	if (o.help)
 		return cmd_help(0, NULL);
+	if (fl_duration_cap(&cap, err) || fl_check_duration(o.duration_ns, cap, err)) {
+		pr_warn("net: %s\n", err);
+		return FL_EXIT_USAGE;
+	}
 	if (!privileged()) {
 		pr_warn("net: needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to load BPF and change qdiscs\n");
 		return FL_EXIT_USAGE;
@@ -229,7 +234,8 @@ static int cmd_help(int argc, char **argv)
 		"                           [--remote CIDR] [--duration D] [--dry-run] [--force] [--json]\n"
 		"       faultline net delay TARGET --delay D [--jitter D] [--dev NAME] [same filters]\n\n"
 		"TARGET: --cgroup PATH | --pid PID | --unit NAME (descendant cgroups included)\n"
-		"Defaults: direction both (drop) or egress (delay), probability 1, duration 60s (cap 24h).\n"
+		"Defaults: direction both (drop) or egress (delay), probability 1, duration 60s (cap 1h:\n"
+		"FAULTLINE_MAX_DURATION raises it, up to 24h).\n"
 		"--port is the peer's port, --local-port the service's own. Durations: 50ms 1.5s 10m 2h.\n"
 		"Probabilities: 0.3 or 30%%, drawn per packet (a GSO/GRO super-packet is one draw).\n"
 		"--force accepts the root cgroup, faultline's own cgroup, or a non-fq root qdisc.\n\n"

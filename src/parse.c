@@ -206,3 +206,30 @@ void fl_fmt_duration(__u64 ns, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%lluus", (unsigned long long)(ns / 1000));
 }
+
+int fl_duration_cap(__u64 *cap, char *err)
+{
+	const char *env = getenv("FAULTLINE_MAX_DURATION");
+	char why[FL_ERRLEN];
+
+	*cap = FL_DEFAULT_CAP_NS;
+	if (!env || !*env)
+		return 0;
+	if (fl_parse_duration(env, cap, why)) {
+		snprintf(err, FL_ERRLEN, "FAULTLINE_MAX_DURATION: %s", why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int fl_check_duration(__u64 ns, __u64 cap, char *err)
+{
+	char d[32], c[32];
+
+	if (ns <= cap)
+		return 0;
+	fl_fmt_duration(ns, d, sizeof(d));
+	fl_fmt_duration(cap, c, sizeof(c));
+	snprintf(err, FL_ERRLEN, "duration %s is over the cap of %s (FAULTLINE_MAX_DURATION raises it)", d, c);
+	return -EINVAL;
+}

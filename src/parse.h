@@ -31,4 +31,10 @@ int fl_parse_errno(const char *s, int *errnum, char *err);
 /* Human forms for output: "1.5s", "250ms". */
 void fl_fmt_duration(__u64 ns, char *buf, size_t size);
 
+/* The longest experiment allowed: FAULTLINE_MAX_DURATION, else 1h. */
+#define FL_DEFAULT_CAP_NS	(3600ULL * 1000000000ULL)
+int fl_duration_cap(__u64 *cap, char *err);
+/* 0, or -EINVAL with err saying how to raise the cap. */
+int fl_check_duration(__u64 ns, __u64 cap, char *err);
+
 #endif

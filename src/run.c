@@ -28,7 +28,6 @@
 #include "sys.h"
 
 #define TICK_NS		(250 * 1000000ULL)
-#define DEFAULT_CAP_NS	(3600 * 1000000000ULL)
 
 struct run_opts {
 	const char *file;
@@ -87,14 +86,10 @@ static int usage(int rc)
 
 static int cap_from_env(__u64 *cap)
 {
-	const char *env = getenv("FAULTLINE_MAX_DURATION");
 	char err[FL_ERRLEN];
 
-	*cap = DEFAULT_CAP_NS;
-	if (!env || !*env)
-		return 0;
-	if (fl_parse_duration(env, cap, err)) {
-		pr_warn("run: FAULTLINE_MAX_DURATION: %s\n", err);
+	if (fl_duration_cap(cap, err)) {
+		pr_warn("run: %s\n", err);
 		return -EINVAL;
 	}
 	return 0;

@@ -1031,7 +1031,8 @@ static void usage(void)
 		"                 [--dry-run] [--force] [--json]\n"
 		"TARGET: --cgroup PATH | --pid PID | --unit NAME (descendant cgroups included)\n\n"
 		"Makes the target's calls fail with the errno until the deadline (default 60s,\n"
-		"at most 24h), enforced in the kernel; then detaches and prints a summary.\n"
+		"at most 1h, or FAULTLINE_MAX_DURATION), enforced in the kernel; then detaches and\n"
+		"prints a summary.\n"
 		"  connect, bind, sendmsg/sendto (UDP with an address), socket (inet):\n"
 		"      cgroup socket hooks, any errno with bpf_set_retval (else only EPERM)\n"
 		"  open/openat/creat, read/pread64/readv, write/pwrite64/writev, unlink, rmdir,\n"
@@ -1073,6 +1074,7 @@ static int sys_fail(int argc, char **argv)
 	struct fl_sys_plan plan;
 	char err[FL_ERRLEN] = "";
 	int e, ret = FL_EXIT_USAGE;
+	__u64 cap;
 
 	o = calloc(1, sizeof(*o));	/* PATH_MAX buffers: keep them off the stack */
 	if (!o)
@@ -1083,6 +1085,8 @@ static int sys_fail(int argc, char **argv)
 		ret = FL_EXIT_OK;
 		goto out;
 	}
+	if (!e)
+		e = fl_duration_cap(&cap, err) ?: fl_check_duration(o->duration_ns, cap, err);
 	if (!e)
 		e = fl_sys_resolve_path(o, err);
 	if (!e)

@@ -192,3 +192,17 @@ t_run_two_experiments_one_target() {
 	jq -e '.faults[0].matched == 1 and .faults[0].injected == 1' "$WORK/run.json" >/dev/null ||
 		fail "the second counted a call the first failed: $(cat "$WORK/run.json")"
 }
+
+# The duration cap holds for the commands too, and the environment raises it.
+t_run_cap_applies_to_commands() {
+	local rc=0
+	sys_setup
+	"$FL" net drop --cgroup "$REL_A" --duration 2h 2>"$WORK/err" || rc=$?
+	[ $rc -eq 2 ] && grep -q "over the cap of 1h" "$WORK/err" || fail "net drop 2h: exit $rc: $(cat "$WORK/err")"
+	rc=0
+	"$FL" sys fail --cgroup "$REL_A" --call connect --errno EIO --duration 61m 2>"$WORK/err" || rc=$?
+	[ $rc -eq 2 ] && grep -q "FAULTLINE_MAX_DURATION" "$WORK/err" || fail "sys fail 61m: exit $rc: $(cat "$WORK/err")"
+	FAULTLINE_MAX_DURATION=3h "$FL" net drop --cgroup "$REL_A" --duration 2h --dry-run >/dev/null 2>&1 ||
+		fail "FAULTLINE_MAX_DURATION=3h did not lift the cap"
+	[ -z "$(ours_attached)" ] || fail "attached: $(ours_attached)"
+}
