@@ -85,6 +85,18 @@ uint64_t fl_now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+double fl_rate_update(struct fl_rate *r, uint64_t now, uint64_t value)
+{
+	/* Over a second or so: steady enough to read, fresh enough to act on. */
+	if (r->t && now - r->t < 1000000000ULL)
+		return r->per_s;
+	if (r->t && now > r->t)
+		r->per_s = (value - r->v) / ((now - r->t) / 1e9);
+	r->t = now;
+	r->v = value;
+	return r->per_s;
+}
+
 static volatile sig_atomic_t pending_signal;
 
 static void on_signal(int sig)

@@ -25,6 +25,13 @@ uint64_t fl_now_ns(void);
 void fl_signals_install(void);
 int fl_signal_pending(void);	/* the signal number, or 0 */
 
+/* A counter's rate per second, refreshed about once a second. */
+struct fl_rate {
+	uint64_t t, v;		/* when, and the value then */
+	double per_s;
+};
+double fl_rate_update(struct fl_rate *r, uint64_t now, uint64_t value);
+
 /* A live status line: redrawn in place on a terminal, plain elsewhere. */
 void fl_status_line(const char *line, bool final);
 

@@ -500,17 +500,21 @@ void fl_net_end(struct net_session *s, struct net_summary *sum)
 
 static void render_status(struct net_session *s, bool final)
 {
+	static struct fl_rate rate;
 	struct fl_counters c;
-	char line[256];
+	char line[256], avg[48] = "";
 	uint64_t now = fl_now_ns(), elapsed = now - s->start_ns;
 	uint64_t left = s->o->rule.deadline_ns > now ? s->o->rule.deadline_ns - now : 0;
 
 	fl_net_counters(s, &c);
-	snprintf(line, sizeof(line), "net %s %s  %5.1fs elapsed, %5.1fs left  matched %llu  %s %llu%s",
+	/* The delay applied, as the program computed it: jitter and flow order included. */
+	if (s->o->rule.action == FL_ACT_DELAY && c.injected)
+		snprintf(avg, sizeof(avg), ", %.2f ms avg", c.delay_ns / 1e6 / c.injected);
+	snprintf(line, sizeof(line), "net %s %s  %5.1fs elapsed, %5.1fs left  matched %llu  %s %llu (%.1f/s%s)%s",
 		 s->o->rule.action == FL_ACT_DROP ? "drop" : "delay",
 		 s->o->target.rel, elapsed / 1e9, left / 1e9, (unsigned long long)c.matched,
 		 s->o->rule.action == FL_ACT_DROP ? "dropped" : "delayed", (unsigned long long)c.injected,
-		 final ? "" : "  (Ctrl-C stops)");
+		 fl_rate_update(&rate, now, c.injected), avg, final ? "" : "  (Ctrl-C stops)");
 	fl_status_line(line, final);
 }
 

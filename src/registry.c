@@ -359,10 +359,34 @@ void fl_reg_cleanup(const struct fl_reg *r)
 	fl_reg_remove(r);
 }
 
+/* The scratch cgroups of feature probes (probe.c) whose prober was killed. */
+static int sweep_probe_cgroups(void)
+{
+	const char *root = fl_cgroup2_root();
+	char path[PATH_MAX + 300];
+	struct dirent *de;
+	int n = 0, pid;
+	DIR *d;
+
+	d = root ? opendir(root) : NULL;
+	while (d && (de = readdir(d))) {
+		if (sscanf(de->d_name, "faultline-probe.%d", &pid) != 1 || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d", pid);
+		if (!access(path, F_OK))
+			continue;	/* still probing */
+		snprintf(path, sizeof(path), "%s/%s", root, de->d_name);
+		n += rmdir(path) == 0;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 int fl_reg_gc(void)
 {
 	struct fl_reg *v;
-	int n, cleaned = 0;
+	int n, cleaned = sweep_probe_cgroups();
 
 	n = fl_reg_list(&v);
 	for (int i = 0; i < n; i++) {

@@ -44,8 +44,8 @@ struct live_fault {
 	struct net_session *net;
 	struct sys_run *sys;
 	bool ended;
-	struct fl_fault_stats now, prev;	/* prev: a second ago, for the rates */
-	uint64_t prev_ns;
+	struct fl_fault_stats now;
+	struct fl_rate matched_rate, injected_rate;
 	double match_rate, inject_rate;
 	char desc[160];
 };
@@ -359,17 +359,8 @@ static void read_fault(struct live_fault *lf, uint64_t now)
 		fl_sys_counters(lf->sys, &s);
 		lf->now = (struct fl_fault_stats){ s.matched, s.injected, 0, true };
 	}
-	/* Rates over the last second or so: steady enough to read, fresh enough to act on. */
-	if (now - lf->prev_ns >= 1000000000ULL) {
-		double dt = lf->prev_ns ? (now - lf->prev_ns) / 1e9 : 0;
-
-		if (dt > 0) {
-			lf->match_rate = (lf->now.matched - lf->prev.matched) / dt;
-			lf->inject_rate = (lf->now.injected - lf->prev.injected) / dt;
-		}
-		lf->prev = lf->now;
-		lf->prev_ns = now;
-	}
+	lf->match_rate = fl_rate_update(&lf->matched_rate, now, lf->now.matched);
+	lf->inject_rate = fl_rate_update(&lf->injected_rate, now, lf->now.injected);
 }
 
 static void fault_line(const struct live_fault *lf, int i, char *buf, size_t size)

@@ -846,13 +846,14 @@ static void read_stats(struct sys_run *run, struct fl_sys_stats *st)
 
 static void status(const struct sys_result *r, uint64_t left_ns, bool final)
 {
-	char line[160], el[32], left[32];
+	static struct fl_rate rate;
+	char line[192], el[32], left[32];
 
 	fl_fmt_duration(r->elapsed_ns, el, sizeof(el));
 	fl_fmt_duration(left_ns, left, sizeof(left));
-	snprintf(line, sizeof(line), "sys fail: %s elapsed, %s left, matched %llu, injected %llu",
-		 el, left, (unsigned long long)r->stats.matched,
-		 (unsigned long long)r->stats.injected);
+	snprintf(line, sizeof(line), "sys fail: %s elapsed, %s left, matched %llu, injected %llu (%.1f/s)",
+		 el, left, (unsigned long long)r->stats.matched, (unsigned long long)r->stats.injected,
+		 fl_rate_update(&rate, fl_now_ns(), r->stats.injected));
 	fl_status_line(line, final);
 }
 
