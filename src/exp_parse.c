@@ -137,9 +137,10 @@ static int want_map(struct ctx *c, const yaml_node_t *key, const yaml_node_t *n,
 
 static int key_text(struct ctx *c, const yaml_node_t *k, const char **out)
 {
-	if (k->type != YAML_SCALAR_NODE || !k->data.scalar.length ||
-	    strlen((const char *)k->data.scalar.value) != k->data.scalar.length)
+	if (k->type != YAML_SCALAR_NODE)
 		return at(c, k, "keys must be plain words, not %s", type_name(k));
+	if (!k->data.scalar.length || strlen((const char *)k->data.scalar.value) != k->data.scalar.length)
+		return at(c, k, "an empty key, or one with a NUL byte: keys are plain words");
 	*out = (const char *)k->data.scalar.value;
 	return 0;
 }

@@ -234,6 +234,8 @@ static const struct bad {
 	{ "name: t\nduration: 1m\n", "1:1", "no 'target'" },
 	{ "name: \"bad name!\"\n", "1:7", "name 'bad name!' must be" },
 	{ "name: t\nname: u\n", "2:1", "'name' is given twice" },
+	{ "name: t\n? [a]\n: b\n", "2:3", "keys must be plain words, not a list" },
+	{ "name: t\n\"\": b\n", "2:1", "an empty key" },
 	{ "name: t\ndescription: x\n", "2:1", "unknown key 'description' in the experiment" },
 	{ "name: &n t\ntarget: {unit: *n}\n", "2:16", "aliases (*n) are not supported" },
 	{ "name: t\n---\nname: u\n", "2:1", "one experiment per file" },
