@@ -18,6 +18,7 @@ struct fl_cmd {
 int cmd_doctor(int argc, char **argv);
 int cmd_net(int argc, char **argv);
 int cmd_sys(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 /* Dispatch argv[0] through a table, bpftool style (unique prefixes work). */
 int fl_dispatch(const struct fl_cmd *cmds, const char *what, int argc, char **argv);

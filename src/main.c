@@ -12,6 +12,7 @@ static const struct fl_cmd top_cmds[] = {
 	{ "doctor", cmd_doctor, "probe the kernel: which fault mechanisms work here" },
 	{ "net", cmd_net, "drop packets or add latency for one cgroup" },
 	{ "sys", cmd_sys, "make one cgroup's system calls fail with a chosen errno" },
+	{ "events", cmd_events, "stream the faults being injected, as the kernel reports them" },
 	{ NULL },
 };
 
