@@ -528,6 +528,7 @@ static void summary(const struct ev_run *r, const char *why, const struct fl_ev_
 	jw_ku64(&w, "rate_per_cpu", NSEC_PER_SEC / step);
 	jw_ku64(&w, "burst", r->cfg.burst ?: FL_EV_BURST_DEFAULT);
 	jw_ku64(&w, "sample", r->cfg.sample ?: 1);
+	jw_kbool(&w, "packet_pids", fl_events_task_helpers());
 	stats_json(&w, "since_start", &d);
 	stats_json(&w, "totals", tot);
 	jw_obj_close(&w);
