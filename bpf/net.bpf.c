@@ -221,16 +221,19 @@ static __always_inline void count(__u32 idx, struct __sk_buff *skb, bool injecte
 }
 
 /*
- * The event of one injected packet, with the socket's cgroup (0 on tc
- * ingress: no socket is found yet). The current task is named only on
- * egress and only when it sits in the socket's cgroup: ingress runs in
- * softirq for whichever task happens to be on the CPU, and so may a TCP
- * retransmit; the cgroup check keeps such a task from another service out.
+ * The event of one injected packet, with the socket's cgroup. On tc
+ * ingress the receiving socket is not known yet, and skb->sk may still be
+ * the sender's (veth keeps it across namespaces), so the cgroup is 0 there.
+ * The current task is named only on egress and only when it sits in the
+ * socket's cgroup: ingress runs in softirq for whichever task happens to be
+ * on the CPU, and so may a TCP retransmit; the cgroup check keeps such a
+ * task from another service out.
  */
 static __always_inline void emit(struct __sk_buff *skb, const struct pkt *p, __u32 dir,
 				 __u32 kind, __u64 delay)
 {
-	__u64 cgid = bpf_skb_cgroup_id(skb);
+	bool no_sk = kind == FL_EV_NET_DELAY && dir == FL_DIR_INGRESS;
+	__u64 cgid = no_sk ? 0 : bpf_skb_cgroup_id(skb);
 	struct fl_event *e = fl_ev_reserve(kind, cgid);
 
 	if (!e)
