@@ -240,8 +240,11 @@ static int open_maps(struct ev_maps *m)
 
 	m->ring = m->stats = m->config = -1;
 	err = fl_ctl_prepare(&gen);
-	if (err)
+	if (err) {
+		pr_warn("events: cannot reach the pinned maps under %s: %s (faultline needs root)\n",
+			FL_PIN_ROOT, strerror(-err));
 		return err;
+	}
 	if (access(FL_EV_PIN, F_OK) || access(FL_EV_STATS_PIN, F_OK) || access(FL_EV_CONFIG_PIN, F_OK)) {
 		pr_debug("events: no pinned event maps yet; creating them under %s\n", FL_PIN_ROOT);
 		err = create_pins();
