@@ -45,4 +45,109 @@ static __always_inline bool fl_expired(__u64 deadline_ns, __u64 now)
 	return now >= deadline_ns;
 }
 
+/* ---- the event stream: one record per injected fault ---- */
+
+/* Which experiment this object belongs to (set at load); 0 = standalone. */
+const volatile __u32 fl_exp_id;
+
+/* Shared by every object, like fl_control: one reader sees all of them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, FL_EV_RING_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fl_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fl_ev_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fl_ev_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fl_ev_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fl_ev_config SEC(".maps");
+
+/*
+ * Should this CPU emit one more event? A flood of injections must not
+ * become a flood of ring-buffer work (a spinlock, a reader wake-up), so a
+ * token bucket per CPU decides before anything is reserved: GCRA, where
+ * tat_ns is when the bucket would be full again. Nesting (softirq over a
+ * syscall) may race on tat_ns, which costs at most a token; the counters
+ * are atomic so that seen == emitted + every kind of refusal stays exact.
+ */
+static __always_inline bool fl_ev_admit(struct fl_ev_stats *s, __u64 now)
+{
+	struct fl_ev_config *c;
+	__u64 step = 1000000000ULL / FL_EV_RATE_DEFAULT, burst = FL_EV_BURST_DEFAULT, t;
+	__u32 zero = 0;
+
+	c = bpf_map_lookup_elem(&fl_ev_config, &zero);
+	if (c) {
+		if (c->sample > 1 && bpf_get_prandom_u32() % c->sample) {
+			__sync_fetch_and_add(&s->sampled_out, 1);
+			return false;
+		}
+		if (c->interval_ns)
+			step = c->interval_ns;
+		if (c->burst)
+			burst = c->burst;
+	}
+	t = s->tat_ns > now ? s->tat_ns : now;
+	if (t - now > (burst - 1) * step) {
+		__sync_fetch_and_add(&s->rate_limited, 1);
+		return false;
+	}
+	s->tat_ns = t + step;
+	return true;
+}
+
+/*
+ * A record for one injection, common fields filled, or NULL when it is
+ * sampled out, rate limited or the ring is full (each counted). The caller
+ * fills the details and submits.
+ */
+static __always_inline struct fl_event *fl_ev_reserve(__u32 kind, __u64 cgid)
+{
+	struct fl_ev_stats *s;
+	struct fl_event *e;
+	__u32 zero = 0;
+	__u64 now;
+
+	s = bpf_map_lookup_elem(&fl_ev_stats, &zero);
+	if (!s)
+		return NULL;
+	__sync_fetch_and_add(&s->seen, 1);
+	now = bpf_ktime_get_ns();
+	if (!fl_ev_admit(s, now))
+		return NULL;
+	e = bpf_ringbuf_reserve(&fl_events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&s->ring_full, 1);
+		return NULL;
+	}
+	__sync_fetch_and_add(&s->emitted, 1);
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ktime_ns = now;
+	e->cgid = cgid;
+	e->exp_id = fl_exp_id;
+	e->kind = kind;
+	return e;
+}
+
+/* The current task as the one the fault hit: pid, tid, comm. */
+static __always_inline void fl_ev_task(struct fl_event *e)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
 #endif

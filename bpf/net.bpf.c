@@ -33,6 +33,8 @@ const volatile __u32 targ_nr_levels;
 const volatile __u32 targ_levels[FL_MAX_TARGET_LEVELS];
 const volatile __u32 tc_l3_off;		/* 14 on Ethernet devices, 0 on raw IP */
 const volatile __u32 ifb_ifindex;	/* ingress delay: hold packets on this ifb */
+/* The kernel lets skb programs ask for the current task (6.1 does not). */
+const volatile __u32 ev_task;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -219,6 +221,36 @@ static __always_inline void count(__u32 idx, struct __sk_buff *skb, bool injecte
 }
 
 /*
+ * The event of one injected packet, with the socket's cgroup. On tc
+ * ingress the receiving socket is not known yet, and skb->sk may still be
+ * the sender's (veth keeps it across namespaces), so the cgroup is 0 there.
+ * The current task is named only on egress and only when it sits in the
+ * socket's cgroup: ingress runs in softirq for whichever task happens to be
+ * on the CPU, and so may a TCP retransmit; the cgroup check keeps such a
+ * task from another service out.
+ */
+static __always_inline void emit(struct __sk_buff *skb, const struct pkt *p, __u32 dir,
+				 __u32 kind, __u64 delay)
+{
+	bool no_sk = kind == FL_EV_NET_DELAY && dir == FL_DIR_INGRESS;
+	__u64 cgid = no_sk ? 0 : bpf_skb_cgroup_id(skb);
+	struct fl_event *e = fl_ev_reserve(kind, cgid);
+
+	if (!e)
+		return;
+	if (ev_task && dir == FL_DIR_EGRESS && cgid && bpf_get_current_cgroup_id() == cgid)
+		fl_ev_task(e);
+	__builtin_memcpy(e->addr, p->remote, 16);
+	e->len = skb->len;
+	e->rport = p->rport;
+	e->lport = p->lport;
+	e->dir = dir;
+	e->proto = p->proto;
+	e->delay_ns = delay;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
  * First rule of `action` that matches, is alive and wins its draw; its
  * index, or -1. Matching rules that lose the draw are still counted.
  */
@@ -262,6 +294,7 @@ static __always_inline int cg_drop(struct __sk_buff *skb, __u32 dir)
 	if (idx < 0)
 		return CG_PASS;
 	count(idx, skb, true, 0);
+	emit(skb, &p, dir, FL_EV_NET_DROP, 0);
 	return dir == FL_DIR_EGRESS ? CG_DROP_CN : CG_DROP;
 }
 
@@ -348,6 +381,7 @@ int fl_tc_egress(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	skb->tstamp = departure(skb, r, true, &delay);
 	count(idx, skb, true, delay);
+	emit(skb, &p, FL_DIR_EGRESS, FL_EV_NET_DELAY, delay);
 	return TC_ACT_OK;
 }
 
@@ -436,6 +470,7 @@ int fl_tc_ingress(struct __sk_buff *skb)
 	if (bpf_skb_set_tstamp(skb, t, BPF_SKB_TSTAMP_DELIVERY_MONO))
 		return CLS_NO_MATCH;
 	count(idx, skb, true, delay);
+	emit(skb, &p, FL_DIR_INGRESS, FL_EV_NET_DELAY, delay);
 	return CLS_MATCH;
 }
 

@@ -67,7 +67,21 @@ static __always_inline const struct fl_sys_rule *fl_sys_rule_for(__u32 call)
  * are shared and bumped with fetch-and-add, so "skip N, then inject M"
  * holds exactly however many CPUs race through here.
  */
-static __always_inline int fl_sys_verdict(const struct fl_sys_rule *r)
+/* The event of one failed call: every hook here runs in the caller's context. */
+static __always_inline void fl_sys_emit(__u32 call, __s32 errnum, __u32 hook)
+{
+	struct fl_event *e = fl_ev_reserve(FL_EV_SYS_FAIL, bpf_get_current_cgroup_id());
+
+	if (!e)
+		return;
+	fl_ev_task(e);
+	e->call = call;
+	e->errnum = errnum;
+	e->hook = hook;
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline int fl_sys_verdict(const struct fl_sys_rule *r, __u32 call, __u32 hook)
 {
 	struct fl_sys_stats *s;
 	__u32 zero = 0;
@@ -80,6 +94,7 @@ static __always_inline int fl_sys_verdict(const struct fl_sys_rule *r)
 	if (r->count && __sync_fetch_and_add(&s->tickets, 1) >= r->count)
 		return 0;
 	__sync_fetch_and_add(&s->injected, 1);
+	fl_sys_emit(call, r->errnum, hook);
 	return -r->errnum;
 }
 
@@ -132,7 +147,7 @@ static __always_inline bool fl_under_prefix(struct dentry *d, struct vfsmount *v
 }
 
 /* A call on an open file (open, read, write, mmap); file may be NULL. */
-static __always_inline int fl_sys_file(__u32 call, struct file *file)
+static __always_inline int fl_sys_file(__u32 call, struct file *file, __u32 hook)
 {
 	const struct fl_sys_rule *r = fl_sys_rule_for(call);
 
@@ -141,11 +156,12 @@ static __always_inline int fl_sys_file(__u32 call, struct file *file)
 	if (r->path_ino && (!file || !fl_under_prefix(BPF_CORE_READ(file, f_path.dentry),
 						      BPF_CORE_READ(file, f_path.mnt), r)))
 		return 0;
-	return fl_sys_verdict(r);
+	return fl_sys_verdict(r, call, hook);
 }
 
 /* A call on names (unlink, mkdir, rename): either dentry may match. */
-static __always_inline int fl_sys_names(__u32 call, struct dentry *a, struct dentry *b)
+static __always_inline int fl_sys_names(__u32 call, struct dentry *a, struct dentry *b,
+					__u32 hook)
 {
 	const struct fl_sys_rule *r = fl_sys_rule_for(call);
 
@@ -153,15 +169,15 @@ static __always_inline int fl_sys_names(__u32 call, struct dentry *a, struct den
 		return 0;
 	if (r->path_ino && !fl_under_prefix(a, NULL, r) && !(b && fl_under_prefix(b, NULL, r)))
 		return 0;
-	return fl_sys_verdict(r);
+	return fl_sys_verdict(r, call, hook);
 }
 
 /* A call without a path (fork, a syscall by name). */
-static __always_inline int fl_sys_plain(__u32 call)
+static __always_inline int fl_sys_plain(__u32 call, __u32 hook)
 {
 	const struct fl_sys_rule *r = fl_sys_rule_for(call);
 
-	return r ? fl_sys_verdict(r) : 0;
+	return r ? fl_sys_verdict(r, call, hook) : 0;
 }
 
 /* ---- cgroup socket hooks: attached to the target, so descendants too ---- */
@@ -181,7 +197,7 @@ static __always_inline int fl_sys_sock(__u32 call)
 	 */
 	if (targ_set_retval && bpf_get_retval() < 0)
 		return 0;
-	err = fl_sys_plain(call);
+	err = fl_sys_plain(call, FL_HOOK_SOCK);
 
 	if (!err)
 		return 1;
@@ -210,16 +226,21 @@ FL_SOCK_HOOK(sock_create, struct bpf_sock, FL_SYS_SOCKET)
 /*
  * `ret` is the verdict of the programs before us: keep a denial, else
  * decide. fmod_ret on security_* needs no active BPF LSM, only trampolines.
+ * `verdict` names fl_hook, which tells the event which of the two ran.
  */
 #define FL_SECURITY_HOOK(hook, verdict, args...)			\
 SEC("lsm/" #hook)							\
 int BPF_PROG(fl_lsm_##hook, args, int ret)				\
 {									\
+	const __u32 fl_hook = FL_HOOK_LSM;				\
+									\
 	return ret ?: (verdict);					\
 }									\
 SEC("fmod_ret/security_" #hook)						\
 int BPF_PROG(fl_fmod_##hook, args, int ret)				\
 {									\
+	const __u32 fl_hook = FL_HOOK_FMOD_RET;				\
+									\
 	return ret ?: (verdict);					\
 }
 
@@ -228,15 +249,15 @@ static __always_inline __u32 rw_call(int mask)
 	return mask & MAY_WRITE ? FL_SYS_WRITE : mask & MAY_READ ? FL_SYS_READ : 0;
 }
 
-FL_SECURITY_HOOK(file_open, fl_sys_file(FL_SYS_OPEN, file), struct file *file)
-FL_SECURITY_HOOK(file_permission, fl_sys_file(rw_call(mask), file), struct file *file, int mask)
-FL_SECURITY_HOOK(inode_unlink, fl_sys_names(FL_SYS_UNLINK, dentry, NULL),
+FL_SECURITY_HOOK(file_open, fl_sys_file(FL_SYS_OPEN, file, fl_hook), struct file *file)
+FL_SECURITY_HOOK(file_permission, fl_sys_file(rw_call(mask), file, fl_hook), struct file *file, int mask)
+FL_SECURITY_HOOK(inode_unlink, fl_sys_names(FL_SYS_UNLINK, dentry, NULL, fl_hook),
 		 struct inode *dir, struct dentry *dentry)
-FL_SECURITY_HOOK(inode_rmdir, fl_sys_names(FL_SYS_RMDIR, dentry, NULL),
+FL_SECURITY_HOOK(inode_rmdir, fl_sys_names(FL_SYS_RMDIR, dentry, NULL, fl_hook),
 		 struct inode *dir, struct dentry *dentry)
-FL_SECURITY_HOOK(inode_mkdir, fl_sys_names(FL_SYS_MKDIR, dentry, NULL),
+FL_SECURITY_HOOK(inode_mkdir, fl_sys_names(FL_SYS_MKDIR, dentry, NULL, fl_hook),
 		 struct inode *dir, struct dentry *dentry, umode_t mode)
-FL_SECURITY_HOOK(task_alloc, fl_sys_plain(FL_SYS_FORK),
+FL_SECURITY_HOOK(task_alloc, fl_sys_plain(FL_SYS_FORK, fl_hook),
 		 struct task_struct *task, unsigned long clone_flags)
 
 /* The LSM hook and security_* differ in arity for these two. */
@@ -244,28 +265,28 @@ SEC("lsm/inode_rename")
 int BPF_PROG(fl_lsm_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
 	     struct inode *new_dir, struct dentry *new_dentry, int ret)
 {
-	return ret ?: fl_sys_names(FL_SYS_RENAME, old_dentry, new_dentry);
+	return ret ?: fl_sys_names(FL_SYS_RENAME, old_dentry, new_dentry, FL_HOOK_LSM);
 }
 
 SEC("fmod_ret/security_inode_rename")
 int BPF_PROG(fl_fmod_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
 	     struct inode *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
 {
-	return ret ?: fl_sys_names(FL_SYS_RENAME, old_dentry, new_dentry);
+	return ret ?: fl_sys_names(FL_SYS_RENAME, old_dentry, new_dentry, FL_HOOK_FMOD_RET);
 }
 
 SEC("lsm/mmap_file")
 int BPF_PROG(fl_lsm_mmap_file, struct file *file, unsigned long reqprot,
 	     unsigned long prot, unsigned long flags, int ret)
 {
-	return ret ?: fl_sys_file(FL_SYS_MMAP, file);
+	return ret ?: fl_sys_file(FL_SYS_MMAP, file, FL_HOOK_LSM);
 }
 
 SEC("fmod_ret/security_mmap_file")
 int BPF_PROG(fl_fmod_mmap_file, struct file *file, unsigned long prot,
 	     unsigned long flags, int ret)
 {
-	return ret ?: fl_sys_file(FL_SYS_MMAP, file);
+	return ret ?: fl_sys_file(FL_SYS_MMAP, file, FL_HOOK_FMOD_RET);
 }
 
 /* ---- any syscall by name: targets are set at run time ---- */
@@ -280,7 +301,7 @@ int BPF_PROG(fl_fmod_mmap_file, struct file *file, unsigned long prot,
 SEC("fmod_ret")								\
 long BPF_PROG(fl_fmod_sys##i, struct pt_regs *regs, long ret)		\
 {									\
-	return ret ?: fl_sys_plain(FL_SYS_BYNAME);			\
+	return ret ?: fl_sys_plain(FL_SYS_BYNAME, FL_HOOK_FMOD_RET);	\
 }
 
 FL_FMOD_SYS(0)
@@ -296,7 +317,7 @@ FL_FMOD_SYS(7)
 SEC("kprobe")
 int fl_kprobe_sys(struct pt_regs *ctx)
 {
-	int err = fl_sys_plain(FL_SYS_BYNAME);
+	int err = fl_sys_plain(FL_SYS_BYNAME, FL_HOOK_KPROBE);
 
 	if (err)
 		bpf_override_return(ctx, err);
@@ -311,7 +332,7 @@ int fl_kprobe_sys(struct pt_regs *ctx)
 SEC("syscall")
 int fl_sys_test(struct fl_sys_test_ctx *ctx)
 {
-	return fl_sys_plain(ctx->call);	/* the test reads it as retval */
+	return fl_sys_plain(ctx->call, FL_HOOK_TEST);	/* the test reads it as retval */
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -157,4 +157,89 @@ struct fl_sys_test_ctx {
 	__u32 pad;
 };
 
+/* ---------------------------------------------------------------------- */
+/* Events (faultline events): one record per injected fault.              */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Every object on the host writes into one ring buffer pinned at
+ * FL_PIN_ROOT/fl_events, so one reader sees every experiment. Its size is
+ * part of the ABI: libbpf reuses a pin only when the declarations match.
+ */
+#define FL_EV_RING_BYTES	(256 * 1024)
+/*
+ * The in-kernel rate limit, per CPU: a token bucket refilled at one event
+ * per interval, holding up to burst. These apply while fl_ev_config holds
+ * zeros; `faultline events --rate/--burst/--sample` overrides them.
+ */
+#define FL_EV_RATE_DEFAULT	1000	/* events per second per CPU */
+#define FL_EV_BURST_DEFAULT	200
+#define FL_EV_MAX_RATE		1000000
+#define FL_EV_MAX_BURST		100000
+
+enum fl_ev_kind {
+	FL_EV_NET_DROP = 1,
+	FL_EV_NET_DELAY = 2,
+	FL_EV_SYS_FAIL = 3,
+};
+
+/* Which kind of hook made a syscall fail. */
+enum fl_ev_hook {
+	FL_HOOK_SOCK = 1,	/* cgroup socket hook */
+	FL_HOOK_LSM = 2,
+	FL_HOOK_FMOD_RET = 3,	/* fmod_ret on security_* or __x64_sys_* */
+	FL_HOOK_KPROBE = 4,	/* kprobe + bpf_override_return */
+	FL_HOOK_TEST = 5,	/* fl_sys_test through BPF_PROG_TEST_RUN */
+};
+
+/*
+ * One injected fault. pid/tid/comm are the task that made the call; for
+ * packets only where that task is known to be the sender (egress, the
+ * current task in the socket's cgroup), else 0 and "": an ingress packet is
+ * handled in softirq on behalf of whichever task happens to run.
+ */
+struct fl_event {
+	__u64 ktime_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 cgid;		/* the task's (sys) or the socket's (net) cgroup; 0 unknown */
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	char comm[16];
+	__u32 exp_id;		/* the object's fl_exp_id; 0 = a standalone command */
+	__u32 kind;		/* enum fl_ev_kind */
+	/* net */
+	__u64 delay_ns;		/* delay applied (net delay) */
+	__u8 addr[16];		/* the peer, IPv4 as v4-mapped IPv6 */
+	__u32 len;		/* skb length */
+	__u16 rport;		/* the peer's port (or 0) */
+	__u16 lport;		/* ours */
+	__u8 dir;		/* enum fl_dir */
+	__u8 proto;		/* IP protocol */
+	__u16 pad0;
+	/* sys */
+	__u32 call;		/* one enum fl_sys_call bit */
+	__s32 errnum;		/* positive errno returned */
+	__u32 hook;		/* enum fl_ev_hook */
+	__u32 pad1;
+};
+
+/* fl_ev_config (pinned, one entry): zeros mean the defaults above. */
+struct fl_ev_config {
+	__u64 interval_ns;	/* one token per interval: 1e9 / rate */
+	__u32 burst;		/* bucket depth, events */
+	__u32 sample;		/* keep 1 in `sample` injections; 0, 1: all */
+};
+
+/*
+ * fl_ev_stats (pinned, per CPU): what became of each injection offered to
+ * the event stream. seen == emitted + sampled_out + rate_limited + ring_full.
+ */
+struct fl_ev_stats {
+	__u64 seen;
+	__u64 emitted;
+	__u64 sampled_out;
+	__u64 rate_limited;	/* refused by the token bucket */
+	__u64 ring_full;	/* bpf_ringbuf_reserve failed: the reader lags */
+	__u64 tat_ns;		/* the bucket, as GCRA keeps it: when its debt is paid */
+};
+
 #endif /* FAULTLINE_H */

@@ -24,6 +24,7 @@ int cmd_list(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 /* Dispatch argv[0] through a table, bpftool style (unique prefixes work). */
 int fl_dispatch(const struct fl_cmd *cmds, const char *what, int argc, char **argv);

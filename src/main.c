@@ -18,6 +18,7 @@ static const struct fl_cmd top_cmds[] = {
 	{ "status", cmd_status, "one experiment's counters" },
 	{ "stop", cmd_stop, "stop one experiment, or --all: the kill switch" },
 	{ "metrics", cmd_metrics, "serve the counters to Prometheus" },
+	{ "events", cmd_events, "stream the faults being injected, as the kernel reports them" },
 	{ NULL },
 };
 

@@ -15,6 +15,7 @@
 #include "net.skel.h"
 #include "cmd.h"
 #include "ctl.h"
+#include "events.h"
 #include "json.h"
 #include "log.h"
 #include "net.h"
@@ -231,6 +232,7 @@ static int open_object(struct net_session *s)
 	s->skel->rodata->targ_levels[0] = s->o->target.level;
 	s->skel->rodata->tc_l3_off = s->dev.l3_off;
 	s->skel->rodata->ifb_ifindex = s->dev.ifb_ifindex;
+	s->skel->rodata->ev_task = fl_events_task_helpers();
 	bpf_program__set_autoload(s->skel->progs.fl_cg_egress, drop && (r->dir & FL_DIR_EGRESS));
 	bpf_program__set_autoload(s->skel->progs.fl_cg_ingress, drop && (r->dir & FL_DIR_INGRESS));
 	bpf_program__set_autoload(s->skel->progs.fl_tc_egress, !drop && (r->dir & FL_DIR_EGRESS));

@@ -110,7 +110,7 @@ host_snapshot() {
 		echo "== links"; bpftool link show 2>/dev/null | grep -E '^[0-9]+:' || true
 		echo "== net"; bpftool net show 2>/dev/null || true
 		echo "== cgroup"; bpftool cgroup tree 2>/dev/null | grep -vE '^CgroupPath' || true
-		echo "== pins"; find /sys/fs/bpf/faultline -mindepth 1 ! -name fl_control 2>/dev/null || true
+		echo "== pins"; find /sys/fs/bpf/faultline -mindepth 1 ! -name fl_control ! -name fl_events ! -name fl_ev_stats ! -name fl_ev_config 2>/dev/null || true
 	}
 }
 

@@ -91,6 +91,9 @@ static int setup(void **state)
 		return -1;
 	/* Private kill switch: never touch the host's pinned one. */
 	bpf_map__set_pin_path(skel->maps.fl_control, NULL);
+	bpf_map__set_pin_path(skel->maps.fl_events, NULL);
+	bpf_map__set_pin_path(skel->maps.fl_ev_stats, NULL);
+	bpf_map__set_pin_path(skel->maps.fl_ev_config, NULL);
 	skel->rodata->nr_rules = 1;
 	bpf_program__set_autoload(skel->progs.fl_tc_egress, false);
 	bpf_program__set_autoload(skel->progs.fl_tc_ingress, false);

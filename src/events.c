@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * faultline events: print every injected fault as the kernel reports it,
+ * from the ring buffer all faultline objects on the host share. The kernel
+ * rate-limits and samples what it writes (bpf/common.bpf.h), and counts
+ * what it refused; on exit we say how much was dropped while we listened.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "sys.skel.h"
+#include "cmd.h"
+#include "ctl.h"
+#include "events.h"
+#include "json.h"
+#include "log.h"
+
+#define NSEC_PER_SEC	1000000000ULL
+#define POLL_MS		100
+
+/* ------------------------------------------------------------ the kernel */
+
+bool fl_events_task_helpers(void)
+{
+	static const enum bpf_prog_type types[] = { BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_SCHED_CLS };
+	static const enum bpf_func_id helpers[] = {
+		BPF_FUNC_get_current_pid_tgid, BPF_FUNC_get_current_comm, BPF_FUNC_get_current_cgroup_id,
+	};
+	static int known = -1;
+	size_t i, j;
+
+	if (known >= 0)
+		return known;
+	known = 1;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		for (j = 0; j < sizeof(helpers) / sizeof(helpers[0]); j++)
+			if (libbpf_probe_bpf_helper(types[i], helpers[j], NULL) != 1)
+				known = 0;
+	return known;
+}
+
+/* ----------------------------------------------------------------- names */
+
+const char *fl_ev_call_name(__u32 call)
+{
+	static const char *const names[] = {
+		"connect", "bind", "sendmsg", "socket", "open", "read", "write", "unlink",
+		"rmdir", "mkdir", "rename", "mmap", "fork", "syscall",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (call == 1U << i)
+			return names[i];
+	return "?";
+}
+
+const char *fl_ev_hook_name(__u32 hook)
+{
+	static const char *const names[] = {
+		[FL_HOOK_SOCK] = "sock", [FL_HOOK_LSM] = "lsm", [FL_HOOK_FMOD_RET] = "fmod_ret",
+		[FL_HOOK_KPROBE] = "kprobe", [FL_HOOK_TEST] = "test",
+	};
+
+	return hook < sizeof(names) / sizeof(names[0]) && names[hook] ? names[hook] : "?";
+}
+
+const char *fl_ev_kind_name(__u32 kind)
+{
+	switch (kind) {
+	case FL_EV_NET_DROP:
+		return "net_drop";
+	case FL_EV_NET_DELAY:
+		return "net_delay";
+	case FL_EV_SYS_FAIL:
+		return "sys_fail";
+	}
+	return "?";
+}
+
+static const char *proto_name(__u8 proto)
+{
+	switch (proto) {
+	case FL_PROTO_TCP:
+		return "tcp";
+	case FL_PROTO_UDP:
+		return "udp";
+	case FL_PROTO_ICMP:
+		return "icmp";
+	case FL_PROTO_ICMPV6:
+		return "icmpv6";
+	}
+	return "ip";
+}
+
+/* The peer: dotted quad for v4-mapped, else IPv6 text. */
+static void fmt_addr(const __u8 *a, char *buf, size_t size)
+{
+	static const __u8 v4map[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (!memcmp(a, v4map, sizeof(v4map)))
+		inet_ntop(AF_INET, a + 12, buf, size);
+	else
+		inet_ntop(AF_INET6, a, buf, size);
+}
+
+/* ------------------------------------------------------------- arguments */
+
+enum { OPT_EXP = 256, OPT_COUNT, OPT_DURATION, OPT_RATE, OPT_BURST, OPT_SAMPLE };
+
+static const struct option long_opts[] = {
+	{ "experiment", required_argument, NULL, OPT_EXP },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "burst", required_argument, NULL, OPT_BURST },
+	{ "sample", required_argument, NULL, OPT_SAMPLE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL },
+};
+
+static int number(const char *opt, const char *s, __u64 min, __u64 max, __u64 *v, char *err)
+{
+	char why[FL_ERRLEN];
+
+	if (!fl_parse_u64(s, min, max, v, why))
+		return 0;
+	snprintf(err, FL_ERRLEN, "%s %s: give a whole number from %llu to %llu", opt, s,
+		 (unsigned long long)min, (unsigned long long)max);
+	return -EINVAL;
+}
+
+static int one_opt(int c, const char *arg, struct fl_ev_opts *o, char *err)
+{
+	__u64 v;
+
+	switch (c) {
+	case OPT_EXP:
+		o->has_exp = true;
+		if (number("--experiment", arg, 0, UINT32_MAX, &v, err))
+			return -EINVAL;
+		o->exp_id = v;
+		return 0;
+	case OPT_COUNT:
+		return number("--count", arg, 1, UINT64_MAX, &o->count, err);
+	case OPT_DURATION:
+		if (fl_parse_duration(arg, &o->duration_ns, err))
+			return -EINVAL;
+		if (o->duration_ns)
+			return 0;
+		snprintf(err, FL_ERRLEN, "--duration %s: give more than 0, or leave it out to run until Ctrl-C", arg);
+		return -EINVAL;
+	case OPT_RATE:
+		return number("--rate", arg, 1, FL_EV_MAX_RATE, &o->rate, err);
+	case OPT_BURST:
+		return number("--burst", arg, 1, FL_EV_MAX_BURST, &o->burst, err);
+	case OPT_SAMPLE:
+		return number("--sample", arg, 1, 1000000, &o->sample, err);
+	case 'h':
+		o->help = true;
+		return 0;
+	}
+	snprintf(err, FL_ERRLEN, "unknown option; see 'faultline events --help'");
+	return -EINVAL;
+}
+
+int fl_ev_parse_args(int argc, char **argv, struct fl_ev_opts *o, char *err)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		if (c == '?') {
+			snprintf(err, FL_ERRLEN, "unknown or incomplete option '%s'; see 'faultline events --help'",
+				 argv[optind - 1]);
+			return -EINVAL;
+		}
+		if (one_opt(c, optarg, o, err))
+			return -EINVAL;
+	}
+	if (optind < argc) {
+		snprintf(err, FL_ERRLEN, "unexpected argument '%s'; see 'faultline events --help'", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void fl_ev_apply_config(const struct fl_ev_opts *o, struct fl_ev_config *c)
+{
+	if (o->rate)
+		c->interval_ns = NSEC_PER_SEC / o->rate;
+	if (o->burst)
+		c->burst = o->burst;
+	if (o->sample)
+		c->sample = o->sample;
+}
+
+/* ------------------------------------------------------------- the maps */
+
+struct ev_maps {
+	int ring, stats, config;
+};
+
+/*
+ * Before any experiment ran there are no pins: create them exactly as an
+ * object would (same declarations, same pin path) by loading one with no
+ * programs, so later experiments reuse them.
+ */
+static int create_pins(void)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = FL_PIN_ROOT);
+	struct bpf_program *prog;
+	struct sys_bpf *skel;
+	int err;
+
+	skel = sys_bpf__open_opts(&oo);
+	if (!skel)
+		return -errno;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
+	err = sys_bpf__load(skel);
+	err = err ? -errno ?: err : 0;
+	sys_bpf__destroy(skel);
+	return err;
+}
+
+static int open_maps(struct ev_maps *m)
+{
+	uint64_t gen;
+	int err;
+
+	m->ring = m->stats = m->config = -1;
+	err = fl_ctl_prepare(&gen);
+	if (err) {
+		pr_warn("events: cannot reach the pinned maps under %s: %s (faultline needs root)\n",
+			FL_PIN_ROOT, strerror(-err));
+		return err;
+	}
+	if (access(FL_EV_PIN, F_OK) || access(FL_EV_STATS_PIN, F_OK) || access(FL_EV_CONFIG_PIN, F_OK)) {
+		pr_debug("events: no pinned event maps yet; creating them under %s\n", FL_PIN_ROOT);
+		err = create_pins();
+		if (err) {
+			pr_warn("events: cannot create the event maps under %s: %s (-v shows libbpf's log)\n",
+				FL_PIN_ROOT, strerror(-err));
+			return err;
+		}
+	}
+	m->ring = bpf_obj_get(FL_EV_PIN);
+	m->stats = bpf_obj_get(FL_EV_STATS_PIN);
+	m->config = bpf_obj_get(FL_EV_CONFIG_PIN);
+	if (m->ring < 0 || m->stats < 0 || m->config < 0) {
+		err = -errno;
+		pr_warn("events: cannot open the pinned event maps under %s: %s\n", FL_PIN_ROOT, strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+static void close_maps(struct ev_maps *m)
+{
+	if (m->ring >= 0)
+		close(m->ring);
+	if (m->stats >= 0)
+		close(m->stats);
+	if (m->config >= 0)
+		close(m->config);
+}
+
+/* Sum of the per-CPU counters (the bucket state is not summed). */
+static int read_stats(int fd, struct fl_ev_stats *sum)
+{
+	int i, ncpu = libbpf_num_possible_cpus();
+	struct fl_ev_stats *per;
+	__u32 zero = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	if (ncpu <= 0)
+		return -EINVAL;
+	per = calloc(ncpu, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &zero, per)) {
+		free(per);
+		return -errno;
+	}
+	for (i = 0; i < ncpu; i++) {
+		sum->seen += per[i].seen;
+		sum->emitted += per[i].emitted;
+		sum->sampled_out += per[i].sampled_out;
+		sum->rate_limited += per[i].rate_limited;
+		sum->ring_full += per[i].ring_full;
+	}
+	free(per);
+	return 0;
+}
+
+/* ------------------------------------------------------------- printing */
+
+struct ev_run {
+	const struct fl_ev_opts *o;
+	struct ev_maps m;
+	struct fl_ev_config cfg, old_cfg;
+	bool cfg_written;
+	struct fl_ev_stats base;
+	uint64_t start_ns;
+	int64_t mono_to_real_ns;	/* add to a ktime to get wall-clock time */
+	uint64_t shown, other_exp, older;
+};
+
+static void fmt_time(const struct ev_run *r, __u64 ktime, char *buf, size_t size, bool iso)
+{
+	int64_t real = (int64_t)ktime + r->mono_to_real_ns;
+	time_t sec = real / (int64_t)NSEC_PER_SEC;
+	struct tm tm;
+	char hms[40];
+
+	if (iso) {
+		gmtime_r(&sec, &tm);
+		strftime(hms, sizeof(hms), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(buf, size, "%s.%06lldZ", hms, (long long)(real % NSEC_PER_SEC) / 1000);
+	} else {
+		localtime_r(&sec, &tm);
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		snprintf(buf, size, "%s.%06lld", hms, (long long)(real % NSEC_PER_SEC) / 1000);
+	}
+}
+
+static void print_json(const struct ev_run *r, const struct fl_event *e)
+{
+	char t[64], addr[INET6_ADDRSTRLEN];
+	struct jw w;
+
+	fmt_time(r, e->ktime_ns, t, sizeof(t), true);
+	jw_init(&w, stdout);
+	jw_obj_open(&w);
+	jw_kstr(&w, "time", t);
+	jw_ku64(&w, "ktime_ns", e->ktime_ns);
+	jw_ku64(&w, "experiment", e->exp_id);
+	jw_kstr(&w, "fault", fl_ev_kind_name(e->kind));
+	jw_ku64(&w, "cgroup", e->cgid);
+	jw_ku64(&w, "pid", e->pid);
+	jw_ku64(&w, "tid", e->tid);
+	jw_kstr(&w, "comm", e->comm);
+	if (e->kind == FL_EV_SYS_FAIL) {
+		jw_kstr(&w, "call", fl_ev_call_name(e->call));
+		jw_kstr(&w, "errno", strerrorname_np(e->errnum) ?: "?");
+		jw_ki64(&w, "errnum", e->errnum);
+		jw_kstr(&w, "hook", fl_ev_hook_name(e->hook));
+	} else {
+		fmt_addr(e->addr, addr, sizeof(addr));
+		jw_kstr(&w, "direction", e->dir == FL_DIR_EGRESS ? "egress" : "ingress");
+		jw_kstr(&w, "protocol", proto_name(e->proto));
+		jw_kstr(&w, "peer", addr);
+		jw_ku64(&w, "peer_port", e->rport);
+		jw_ku64(&w, "local_port", e->lport);
+		jw_ku64(&w, "len", e->len);
+		if (e->kind == FL_EV_NET_DELAY)
+			jw_ku64(&w, "delay_ns", e->delay_ns);
+	}
+	jw_obj_close(&w);
+	jw_end(&w);
+}
+
+static void print_plain(const struct ev_run *r, const struct fl_event *e)
+{
+	char t[64], addr[INET6_ADDRSTRLEN], d[32];
+	bool v6;
+
+	fmt_time(r, e->ktime_ns, t, sizeof(t), false);
+	printf("%s %-9s exp %u cgroup %llu pid %u comm %s", t, fl_ev_kind_name(e->kind), e->exp_id,
+	       (unsigned long long)e->cgid, e->pid, e->comm[0] ? e->comm : "-");
+	if (e->kind == FL_EV_SYS_FAIL) {
+		printf(" %s %s via %s\n", fl_ev_call_name(e->call), strerrorname_np(e->errnum) ?: "?",
+		       fl_ev_hook_name(e->hook));
+		return;
+	}
+	fmt_addr(e->addr, addr, sizeof(addr));
+	v6 = strchr(addr, ':') != NULL;
+	printf(" %s %s peer %s%s%s:%u lport %u len %u", e->dir == FL_DIR_EGRESS ? "egress" : "ingress",
+	       proto_name(e->proto), v6 ? "[" : "", addr, v6 ? "]" : "", e->rport, e->lport, e->len);
+	if (e->kind == FL_EV_NET_DELAY) {
+		fl_fmt_duration(e->delay_ns, d, sizeof(d));
+		printf(" delay %s", d);
+	}
+	printf("\n");
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct ev_run *r = ctx;
+	const struct fl_event *e = data;
+
+	if (size < sizeof(*e))
+		return 0;
+	if (r->o->count && r->shown >= r->o->count)
+		return -ECANCELED;	/* stops ring_buffer__poll at once */
+	/* A ring nobody read still holds old events: they are not news. */
+	if (e->ktime_ns < r->start_ns) {
+		r->older++;
+		return 0;
+	}
+	if (r->o->has_exp && e->exp_id != r->o->exp_id) {
+		r->other_exp++;
+		return 0;
+	}
+	if (fl_json)
+		print_json(r, e);
+	else
+		print_plain(r, e);
+	r->shown++;
+	return r->o->count && r->shown >= r->o->count ? -ECANCELED : 0;
+}
+
+/* ------------------------------------------------------------ the run */
+
+static int64_t mono_to_real(void)
+{
+	struct timespec rt, mt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	return (rt.tv_sec - mt.tv_sec) * (int64_t)NSEC_PER_SEC + (rt.tv_nsec - mt.tv_nsec);
+}
+
+/* --rate/--burst/--sample change the host's setting until we exit. */
+static int set_config(struct ev_run *r)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(r->m.config, &zero, &r->old_cfg))
+		return -errno;
+	r->cfg = r->old_cfg;
+	if (!r->o->rate && !r->o->burst && !r->o->sample)
+		return 0;
+	fl_ev_apply_config(r->o, &r->cfg);
+	if (bpf_map_update_elem(r->m.config, &zero, &r->cfg, BPF_ANY))
+		return -errno;
+	r->cfg_written = true;
+	return 0;
+}
+
+/* Put the old setting back, unless someone changed it after us. */
+static void restore_config(struct ev_run *r)
+{
+	struct fl_ev_config now;
+	__u32 zero = 0;
+
+	if (!r->cfg_written || bpf_map_lookup_elem(r->m.config, &zero, &now) ||
+	    memcmp(&now, &r->cfg, sizeof(now)))
+		return;
+	bpf_map_update_elem(r->m.config, &zero, &r->old_cfg, BPF_ANY);
+}
+
+static const char *stream(struct ev_run *r, struct ring_buffer *rb)
+{
+	uint64_t end = r->o->duration_ns ? r->start_ns + r->o->duration_ns : 0;
+	int n;
+
+	for (;;) {
+		n = ring_buffer__poll(rb, POLL_MS);
+		if (n < 0 && n != -EINTR && n != -ECANCELED) {
+			pr_warn("events: reading the ring buffer failed: %s\n", strerror(-n));
+			return "error";
+		}
+		if (r->o->count && r->shown >= r->o->count)
+			return "count";
+		if (fl_signal_pending())
+			return "signal";
+		if (end && fl_now_ns() >= end)
+			return "duration";
+	}
+}
+
+static void stats_json(struct jw *w, const char *key, const struct fl_ev_stats *s)
+{
+	jw_key(w, key);
+	jw_obj_open(w);
+	jw_ku64(w, "injected", s->seen);
+	jw_ku64(w, "emitted", s->emitted);
+	jw_ku64(w, "dropped", s->rate_limited + s->ring_full + s->sampled_out);
+	jw_ku64(w, "rate_limited", s->rate_limited);
+	jw_ku64(w, "ring_full", s->ring_full);
+	jw_ku64(w, "sampled_out", s->sampled_out);
+	jw_obj_close(w);
+}
+
+static void delta(const struct fl_ev_stats *a, const struct fl_ev_stats *b, struct fl_ev_stats *d)
+{
+	d->seen = b->seen - a->seen;
+	d->emitted = b->emitted - a->emitted;
+	d->sampled_out = b->sampled_out - a->sampled_out;
+	d->rate_limited = b->rate_limited - a->rate_limited;
+	d->ring_full = b->ring_full - a->ring_full;
+}
+
+static void summary(const struct ev_run *r, const char *why, const struct fl_ev_stats *tot)
+{
+	__u64 step = r->cfg.interval_ns ?: NSEC_PER_SEC / FL_EV_RATE_DEFAULT;
+	struct fl_ev_stats d;
+	struct jw w;
+
+	delta(&r->base, tot, &d);
+	if (!fl_json) {
+		fprintf(stderr, "events: %llu shown (stopped by %s); while listening %llu injected, %llu emitted, "
+			"dropped %llu rate-limited, %llu ring-full, %llu sampled out; host totals: %llu injected, "
+			"%llu rate-limited, %llu ring-full, %llu sampled out\n",
+			(unsigned long long)r->shown, why, (unsigned long long)d.seen,
+			(unsigned long long)d.emitted, (unsigned long long)d.rate_limited,
+			(unsigned long long)d.ring_full, (unsigned long long)d.sampled_out,
+			(unsigned long long)tot->seen, (unsigned long long)tot->rate_limited,
+			(unsigned long long)tot->ring_full, (unsigned long long)tot->sampled_out);
+		return;
+	}
+	jw_init(&w, stdout);
+	jw_obj_open(&w);
+	jw_key(&w, "summary");
+	jw_obj_open(&w);
+	jw_ku64(&w, "shown", r->shown);
+	jw_ku64(&w, "other_experiments", r->other_exp);
+	jw_ku64(&w, "older", r->older);
+	jw_kstr(&w, "stopped_by", why);
+	jw_ku64(&w, "rate_per_cpu", NSEC_PER_SEC / step);
+	jw_ku64(&w, "burst", r->cfg.burst ?: FL_EV_BURST_DEFAULT);
+	jw_ku64(&w, "sample", r->cfg.sample ?: 1);
+	jw_kbool(&w, "packet_pids", fl_events_task_helpers());
+	stats_json(&w, "since_start", &d);
+	stats_json(&w, "totals", tot);
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	jw_end(&w);
+}
+
+static int run(const struct fl_ev_opts *o)
+{
+	struct ev_run r = { .o = o };
+	struct ring_buffer *rb = NULL;
+	struct fl_ev_stats tot;
+	const char *why;
+	int err;
+
+	fl_signals_install();
+	err = open_maps(&r.m);
+	if (!err && (err = set_config(&r)))
+		pr_warn("events: cannot read or set the rate limit in %s: %s\n", FL_EV_CONFIG_PIN, strerror(-err));
+	if (!err && (err = read_stats(r.m.stats, &r.base)))
+		pr_warn("events: cannot read %s: %s\n", FL_EV_STATS_PIN, strerror(-err));
+	if (err)
+		goto out;
+	r.start_ns = fl_now_ns();
+	r.mono_to_real_ns = mono_to_real();
+	rb = ring_buffer__new(r.m.ring, on_event, &r, NULL);
+	if (!rb) {
+		err = -errno;
+		pr_warn("events: cannot map the ring buffer %s: %s\n", FL_EV_PIN, strerror(errno));
+		goto out;
+	}
+	/* Scripts wait for this line: events from here on are shown. */
+	pr_info("events: listening on %s; Ctrl-C stops\n", FL_EV_PIN);
+	why = stream(&r, rb);
+	/* What arrived before we stopped is shown, unless --count is spent. */
+	if (!(o->count && r.shown >= o->count))
+		ring_buffer__consume(rb);
+	if (read_stats(r.m.stats, &tot))
+		tot = r.base;
+	summary(&r, why, &tot);
+	err = strcmp(why, "error") ? 0 : -EIO;
+out:
+	ring_buffer__free(rb);
+	restore_config(&r);
+	close_maps(&r.m);
+	return err ? FL_EXIT_FAIL : FL_EXIT_OK;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"Usage: faultline events [--json] [--experiment ID] [--count N] [--duration D]\n"
+		"                        [--rate N] [--burst N] [--sample N]\n\n"
+		"Prints every injected fault of every faultline experiment on this host, one\n"
+		"line each (one JSON object each with --json): time, fault, experiment,\n"
+		"cgroup id, pid, comm, and the details (packet: direction, protocol, peer,\n"
+		"ports, length, delay; call: name, errno, hook). Stops on Ctrl-C, after\n"
+		"--count events or --duration, then says how many events the kernel dropped.\n\n"
+		"The kernel limits events per CPU (a token bucket, default %d/s with a burst\n"
+		"of %d) so that a flood of faults cannot flood the host; refused events are\n"
+		"counted, not lost silently. --rate, --burst and --sample 1-in-N change that\n"
+		"host-wide setting while this command runs.\n"
+		"pid and comm are 0 and '-' where the kernel cannot name the task: packets\n"
+		"on ingress (handled in softirq) and on kernels without task helpers for\n"
+		"packet programs (6.1).\n\n"
+		"Examples:\n"
+		"  faultline events\n"
+		"  faultline events --json --count 100 | jq .\n"
+		"  faultline events --experiment 3 --duration 30s\n"
+		"  faultline events --rate 10000 --burst 1000\n",
+		FL_EV_RATE_DEFAULT, FL_EV_BURST_DEFAULT);
+}
+
+int cmd_events(int argc, char **argv)
+{
+	struct fl_ev_opts o;
+	char err[FL_ERRLEN] = "";
+
+	if (fl_ev_parse_args(argc, argv, &o, err)) {
+		pr_warn("events: %s\n", err);
+		return FL_EXIT_USAGE;
+	}
+	if (o.help) {
+		usage();
+		return FL_EXIT_OK;
+	}
+	return run(&o);
+}
