@@ -139,14 +139,16 @@ static int number(const char *opt, const char *s, __u64 min, __u64 max, __u64 *v
 
 static int one_opt(int c, const char *arg, struct fl_ev_opts *o, char *err)
 {
-	__u64 v;
-
 	switch (c) {
 	case OPT_EXP:
+		/* The id `faultline list` shows: six hex digits. */
 		o->has_exp = true;
-		if (number("--experiment", arg, 0, UINT32_MAX, &v, err))
+		if (!*arg || strlen(arg) > 8 || strspn(arg, "0123456789abcdef") != strlen(arg)) {
+			snprintf(err, FL_ERRLEN, "--experiment wants an id as 'faultline list' shows it "
+				 "(hex digits), got '%s'", arg);
 			return -EINVAL;
-		o->exp_id = v;
+		}
+		o->exp_id = strtoul(arg, NULL, 16);
 		return 0;
 	case OPT_COUNT:
 		return number("--count", arg, 1, UINT64_MAX, &o->count, err);
@@ -336,7 +338,7 @@ static void fmt_time(const struct ev_run *r, __u64 ktime, char *buf, size_t size
 
 static void print_json(const struct ev_run *r, const struct fl_event *e)
 {
-	char t[64], addr[INET6_ADDRSTRLEN];
+	char t[64], addr[INET6_ADDRSTRLEN], id[16];
 	struct jw w;
 
 	fmt_time(r, e->ktime_ns, t, sizeof(t), true);
@@ -344,7 +346,8 @@ static void print_json(const struct ev_run *r, const struct fl_event *e)
 	jw_obj_open(&w);
 	jw_kstr(&w, "time", t);
 	jw_ku64(&w, "ktime_ns", e->ktime_ns);
-	jw_ku64(&w, "experiment", e->exp_id);
+	snprintf(id, sizeof(id), "%06x", e->exp_id);
+	jw_kstr(&w, "experiment", id);
 	jw_kstr(&w, "fault", fl_ev_kind_name(e->kind));
 	jw_ku64(&w, "cgroup", e->cgid);
 	jw_ku64(&w, "pid", e->pid);
@@ -376,7 +379,7 @@ static void print_plain(const struct ev_run *r, const struct fl_event *e)
 	bool v6;
 
 	fmt_time(r, e->ktime_ns, t, sizeof(t), false);
-	printf("%s %-9s exp %u cgroup %llu pid %u comm %s", t, fl_ev_kind_name(e->kind), e->exp_id,
+	printf("%s %-9s exp %06x cgroup %llu pid %u comm %s", t, fl_ev_kind_name(e->kind), e->exp_id,
 	       (unsigned long long)e->cgid, e->pid, e->comm[0] ? e->comm : "-");
 	if (e->kind == FL_EV_SYS_FAIL) {
 		printf(" %s %s via %s\n", fl_ev_call_name(e->call), strerrorname_np(e->errnum) ?: "?",
@@ -600,7 +603,7 @@ static void usage(void)
 		"Examples:\n"
 		"  faultline events\n"
 		"  faultline events --json --count 100 | jq .\n"
-		"  faultline events --experiment 3 --duration 30s\n"
+		"  faultline events --experiment 3f2a9c --duration 30s\n"
 		"  faultline events --rate 10000 --burst 1000\n",
 		FL_EV_RATE_DEFAULT, FL_EV_BURST_DEFAULT);
 }

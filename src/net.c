@@ -227,6 +227,8 @@ static int open_object(struct net_session *s)
 	if (!s->skel)
 		return -errno;
 	s->skel->rodata->fl_generation = s->ctx->generation;
+	/* Events name the experiment by the id `list` shows (hex). */
+	s->skel->rodata->fl_exp_id = strtoul(s->ctx->reg->id, NULL, 16);
 	s->skel->rodata->nr_rules = 1;
 	s->skel->rodata->targ_nr_levels = 1;
 	s->skel->rodata->targ_levels[0] = s->o->target.level;

@@ -706,6 +706,7 @@ static int sys_load(struct sys_run *run, const struct fl_sys_opts *o,
 	if (!run->skel)
 		return -errno;
 	run->skel->rodata->fl_generation = generation;
+	run->skel->rodata->fl_exp_id = strtoul(run->ctx->reg->id, NULL, 16);
 	run->skel->rodata->targ_cgid = o->target.cgid;
 	run->skel->rodata->targ_level = o->target.level;
 	run->skel->rodata->targ_set_retval = p->set_retval;

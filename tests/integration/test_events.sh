@@ -53,11 +53,12 @@ want_task() {
 }
 
 t_sys_fail_events_name_the_caller() {
-	local out cg
+	local out cg id
 	sys_setup
 	mkdir "$A/child"
 	ev_start
 	fl_sys --call connect --errno ECONNREFUSED
+	id=$("$FL" --json list | jq -r --argjson p "$FL_PID" '.experiments[] | select(.pid == $p) | .id')
 	# Its own pid first; then three connects, each failed by the hook.
 	out=$(in_cgroup "$A/child" python3 -c '
 import os, socket
@@ -73,10 +74,10 @@ for _ in range(3):
 	ev_end INT
 	# The process's own cgroup, a descendant of the target.
 	cg=$(stat -c %i "$A/child")
-	evs "$A/child" | jq -e --argjson pid "$out" --argjson cg "$cg" 'length == 3 and all(.[];
+	evs "$A/child" | jq -e --argjson pid "$out" --argjson cg "$cg" --arg id "$id" 'length == 3 and all(.[];
 		.fault == "sys_fail" and .pid == $pid and .tid == $pid and .comm == "python3"
 		and .cgroup == $cg and .call == "connect" and .errno == "ECONNREFUSED"
-		and .errnum == 111 and .hook == "sock" and .experiment == 0)' >/dev/null ||
+		and .errnum == 111 and .hook == "sock" and .experiment == $id)' >/dev/null ||
 		fail "pid $out, cgroup $cg: unexpected events: $(evs "$A/child")"
 	summary | jq -e '.since_start.injected >= 3 and .since_start.emitted >= 3' >/dev/null ||
 		fail "unexpected summary: $(summary)"
@@ -181,13 +182,19 @@ print(n)' $n >"$WORK/flood.out"
 }
 
 t_count_and_experiment_filter() {
+	local id
 	sys_setup
 	fl_sys --call socket --errno EACCES
-	# Standalone commands are experiment 0: a filter on 5 shows none of them.
-	ev_start --experiment 5
+	id=$("$FL" --json list | jq -r --argjson p "$FL_PID" '.experiments[] | select(.pid == $p) | .id')
+	# Another experiment's id shows none of them; this one's shows all.
+	ev_start --experiment "$( [ "$id" = 000005 ] && echo 000006 || echo 000005)"
 	sock_calls "$A" socket 0 3 >/dev/null
 	ev_end INT
 	summary | jq -e '.shown == 0 and .other_experiments >= 3' >/dev/null || fail "filter: $(summary)"
+	ev_start --experiment "$id"
+	sock_calls "$A" socket 0 3 >/dev/null
+	ev_end INT
+	summary | jq -e '.shown == 3' >/dev/null || fail "filter on $id: $(summary)"
 	# --count 2 ends the stream by itself after two events.
 	ev_start --count 2
 	sock_calls "$A" socket 0 5 >/dev/null
