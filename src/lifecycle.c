@@ -175,11 +175,9 @@ static bool stop_one(const struct fl_reg *r, uint64_t until)
 
 	if (fl_reg_alive(r))
 		kill(r->pid, SIGTERM);
-	while (fl_now_ns() < until) {
-		if (fl_reg_load(r->id, &now) || !fl_reg_alive(&now))
-			break;
+	/* Until the controller is gone, not just its record: it detaches, then exits. */
+	while (fl_now_ns() < until && fl_reg_alive(r))
 		usleep(20000);
-	}
 	if (fl_reg_load(r->id, &now))
 		return true;	/* it cleaned up after itself */
 	if (fl_reg_alive(&now)) {

@@ -48,6 +48,9 @@ static uint64_t proc_start(int pid)
 	if (fl_read_file(path, buf, sizeof(buf)) < 0)
 		return 0;
 	p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
+	/* A zombie has finished: what it held is released already. */
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return 0;
 	for (i = 2; p && i < 22; i++)
 		p = strchr(p + 1, ' ');
 	if (p)

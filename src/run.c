@@ -115,7 +115,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		return -EINVAL;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	/* Options may follow the file: `run FILE --cgroup X` reads naturally. */
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': o->detach = true; break;
 		case 'n': o->dry_run = true; break;

@@ -87,7 +87,7 @@ static int pid_cgroup(const char *pid, char *rel, size_t n)
 {
 	char path[64], buf[8192], *line;
 
-	if (strspn(pid, "0123456789") != strlen(pid) || strlen(pid) > 10)
+	if (strcmp(pid, "self") && (strspn(pid, "0123456789") != strlen(pid) || strlen(pid) > 10))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/proc/%s/cgroup", pid);
 	if (fl_read_file(path, buf, sizeof(buf)) < 0)
@@ -171,7 +171,7 @@ static bool contains_self(const char *rel)
 	char self[PATH_MAX];
 	size_t n = strlen(rel);
 
-	if (pid_cgroup("self", self, sizeof(self)) && pid_cgroup("0", self, sizeof(self)))
+	if (pid_cgroup("self", self, sizeof(self)))
 		return false;
 	if (!strcmp(rel, "/"))
 		return true;
@@ -231,4 +231,18 @@ static int count_procs_at(const char *dir, int depth)
 int fl_cgroup_count_procs(const char *path)
 {
 	return count_procs_at(path, 0);
+}
+
+int fl_target_self(struct fl_target *t, char *err)
+{
+	char rel[PATH_MAX];
+	int e;
+
+	memset(t, 0, sizeof(*t));
+	e = pid_cgroup("self", rel, sizeof(rel));
+	if (e)
+		return fail(err, e, "cannot read /proc/self/cgroup: %s%s", strerror(-e), "");
+	t->kind = FL_TARGET_CGROUP;
+	snprintf(t->spec, sizeof(t->spec), "%s", rel);
+	return fl_target_resolve(t, true, err);
 }

@@ -28,6 +28,8 @@ int fl_target_set(struct fl_target *t, enum fl_target_kind kind, const char *spe
  * unless `force`. Returns 0 or -errno with `err` filled.
  */
 int fl_target_resolve(struct fl_target *t, bool force, char *err);
+/* The cgroup this process runs in, resolved as a target would be (no rails). */
+int fl_target_self(struct fl_target *t, char *err);
 /* The cgroup id of a cgroup2 directory. */
 int fl_cgroup_id(const char *path, uint64_t *id);
 /* Processes in a cgroup and its descendants (bounded walk). */

@@ -206,3 +206,19 @@ t_run_cap_applies_to_commands() {
 		fail "FAULTLINE_MAX_DURATION=3h did not lift the cap"
 	[ -z "$(ours_attached)" ] || fail "attached: $(ours_attached)"
 }
+
+# The rails: faultline's own cgroup (or an ancestor of it) and the root
+# are refused without --force, before anything attaches.
+t_run_rails_refuse_own_cgroup_and_root() {
+	local rc f
+	sys_setup
+	f=$(exp_file rails 1m)
+	rc=0; in_cgroup "$A" "$FL" run --dry-run "$f" 2>"$WORK/err" >/dev/null || rc=$?
+	[ $rc -eq 2 ] && grep -q "faultline itself runs in it" "$WORK/err" || fail "own cgroup: exit $rc: $(cat "$WORK/err")"
+	rc=0; in_cgroup "$A" "$FL" sys fail --cgroup "${REL_A%/*}" --call connect --errno EIO --dry-run 2>"$WORK/err" >/dev/null || rc=$?
+	[ $rc -eq 2 ] && grep -q "faultline itself runs in it" "$WORK/err" || fail "an ancestor: exit $rc: $(cat "$WORK/err")"
+	rc=0; "$FL" run --dry-run --cgroup / "$f" 2>"$WORK/err" >/dev/null || rc=$?
+	[ $rc -eq 2 ] && grep -q "root cgroup" "$WORK/err" || fail "root: exit $rc: $(cat "$WORK/err")"
+	in_cgroup "$A" "$FL" run --dry-run --force "$f" >/dev/null 2>&1 || fail "--force did not accept the own cgroup"
+	[ -z "$(ours_attached)" ] || fail "attached: $(ours_attached)"
+}

@@ -6,7 +6,7 @@
 source "$REPO/tests/net_lib.sh"
 
 t_issue_example_runs_as_written() {
-	local id rc=0
+	local id qd rc=0
 	requires sch_fq
 	[ -n "${FAULTLINE_VM:-}" ] || skip "needs 127.0.0.1:8080 and fq: runs in the VM"
 	net_setup
@@ -22,7 +22,8 @@ t_issue_example_runs_as_written() {
 	id=$("$FL" --json list | jq -r '.experiments[0].id')
 	"$FL" --json status "$id" | jq -e '(.faults | length) == 3 and .remaining_ns > 290e9' >/dev/null ||
 		fail "status: $("$FL" --json status "$id")"
-	ip netns exec "$NS_C" tc qdisc show | grep -q 'qdisc fq fa17:' || fail "no fq for the delay: $(ip netns exec "$NS_C" tc qdisc show)"
+	qd=$(ip netns exec "$NS_C" tc qdisc show)
+	[[ $qd == *"qdisc fq fa17:"* ]] || fail "no fq for the delay: $qd"
 	# The delay is live: A's pings take 100 ms +- 10 ms longer.
 	in_ns_cg "$NS_C" "$A" ping -c 5 -i 0.2 -W 2 $S_ADDR | awk -F'time=' '/time=/ { split($2, t, " "); if (t[1] < 85) bad = 1 } END { exit bad }' ||
 		fail "A's pings are not delayed"
@@ -32,6 +33,7 @@ t_issue_example_runs_as_written() {
 	[ $rc -eq 0 ] || fail "exit $rc: $(cat "$WORK/run.err")"
 	jq -e '.stopped_by == "signal" and .steady_state.checks >= 2 and .steady_state.failed == 0 and .faults[1].injected >= 5' \
 		"$WORK/run.json" >/dev/null || fail "summary: $(cat "$WORK/run.json")"
-	ip netns exec "$NS_C" tc qdisc show | grep -q 'fa17:' && fail "fq left behind"
+	qd=$(ip netns exec "$NS_C" tc qdisc show)
+	[[ $qd != *"fa17:"* ]] || fail "fq left behind: $qd"
 	return 0
 }

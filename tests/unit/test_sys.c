@@ -353,22 +353,13 @@ struct bpf_env {
 
 static int own_cgroup(uint64_t *cgid, int *level)
 {
-	char buf[4096], path[PATH_MAX];
-	const char *root = fl_cgroup2_root();
-	char *rel;
+	struct fl_target t;
+	char err[FL_ERRLEN];
+	int e = fl_target_self(&t, err);
 
-	if (!root || fl_read_file("/proc/self/cgroup", buf, sizeof(buf)) < 0)
-		return -ENOENT;
-	rel = strstr(buf, "0::");
-	if (!rel)
-		return -ENOENT;
-	rel += 3;
-	rel[strcspn(rel, "\n")] = '\0';
-	*level = 0;
-	for (const char *p = rel; *p; p++)
-		*level += *p == '/' && p[1];
-	snprintf(path, sizeof(path), "%s%s", root, strcmp(rel, "/") ? rel : "");
-	return fl_cgroup_id(path, cgid);
+	*cgid = t.cgid;
+	*level = t.level;
+	return e;
 }
 
 /* Only fl_sys_test, and a private kill switch: the host's stays untouched. */
