@@ -114,6 +114,33 @@ host_snapshot() {
 	}
 }
 
+# bg_start OUT ERR PATTERN CMD...: CMD in the background, stdout to OUT and
+# stderr to ERR, killed when the test ends; returns once ERR says PATTERN
+# (at most 10 s). Sets BG_PID.
+bg_start() {
+	local out=$1 err=$2 pattern=$3
+	shift 3
+	"$@" >"$out" 2>"$err" &
+	BG_PID=$!
+	defer "kill -9 $BG_PID 2>/dev/null"
+	for _ in $(seq 1 100); do
+		grep -q "$pattern" "$err" && return 0
+		kill -0 $BG_PID 2>/dev/null || fail "$* exited early: $(cat "$err")"
+		sleep 0.1
+	done
+	fail "$* did not get going within 10 s: $(cat "$err")"
+}
+
+# bg_end PID ERR [SIGNAL]: send SIGNAL (or let it end by itself), wait at
+# most 15 s, and fail unless it exited 0 (ERR says why).
+bg_end() {
+	local pid=$1 err=$2 rc=0
+	[ -n "${3:-}" ] && kill "-$3" "$pid"
+	for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	wait "$pid" || rc=$?
+	[ $rc -eq 0 ] || fail "exited $rc: $(cat "$err")"
+}
+
 # wait_for CMD...: poll up to 5 s for CMD to succeed.
 wait_for() {
 	local i

@@ -37,16 +37,12 @@ server() {
 
 # fl_start NAME ARGS...: faultline in the background; waits until attached.
 fl_start() {
-	local name=$1; shift
-	"$FL" "$@" --json >"$WORK/$name.json" 2>"$WORK/$name.err" &
-	FL_PID=$!
+	local name=$1
+	shift
+	bg_start "$WORK/$name.json" "$WORK/$name.err" 'attached to' "$FL" "$@" --json
+	FL_PID=$BG_PID
+	# Let it restore what it changed itself, before the kill -9 above.
 	defer "kill -INT $FL_PID 2>/dev/null; sleep 0.3"
-	for _ in $(seq 1 100); do
-		grep -q 'attached to' "$WORK/$name.err" && return 0
-		kill -0 $FL_PID 2>/dev/null || fail "faultline exited early: $(cat "$WORK/$name.err")"
-		sleep 0.1
-	done
-	fail "faultline did not attach within 10 s: $(cat "$WORK/$name.err")"
 }
 
 # fl_wait: wait for the background faultline (bounded) and return its status.

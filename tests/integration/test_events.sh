@@ -13,25 +13,26 @@ unset -f $(declare -F | awk '$3 ~ /^t_/ {print $3}')
 # ev_start ARGS...: faultline --json events in the background, output in
 # $WORK/ev.json; returns once it listens.
 ev_start() {
-	"$FL" --json events "$@" >"$WORK/ev.json" 2>"$WORK/ev.err" &
-	EV_PID=$!
-	defer "kill -9 $EV_PID 2>/dev/null"
-	for _ in $(seq 1 100); do
-		grep -q 'listening on' "$WORK/ev.err" && return 0
-		kill -0 $EV_PID 2>/dev/null || fail "faultline events exited early: $(cat "$WORK/ev.err")"
-		sleep 0.1
-	done
-	fail "faultline events did not start within 10 s: $(cat "$WORK/ev.err")"
+	bg_start "$WORK/ev.json" "$WORK/ev.err" 'listening on' "$FL" --json events "$@"
+	EV_PID=$BG_PID
 }
 
 # ev_end [SIGNAL]: stop it (or let it end by itself), a clean exit, a summary.
 ev_end() {
-	local rc=0
-	[ -n "${1:-}" ] && kill "-$1" $EV_PID
-	for _ in $(seq 1 100); do kill -0 $EV_PID 2>/dev/null || break; sleep 0.1; done
-	wait $EV_PID || rc=$?
-	[ $rc -eq 0 ] || fail "faultline events exited $rc: $(cat "$WORK/ev.err")"
+	bg_end $EV_PID "$WORK/ev.err" "${1:-}"
 	tail -1 "$WORK/ev.json" | jq -e .summary >/dev/null || fail "no summary line: $(tail -3 "$WORK/ev.json")"
+}
+
+# udp_from_a PORT LEN: five LEN-byte datagrams from a python3 of A in NS_C
+# to the server side; prints "PID LOCAL_PORT".
+udp_from_a() {
+	in_ns_cg "$NS_C" "$A" python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 0))
+print(os.getpid(), s.getsockname()[1], flush=True)
+for _ in range(5):
+    s.sendto(b"x" * int(sys.argv[2]), ("10.77.0.2", int(sys.argv[1])))' "$1" "$2"
 }
 
 # evs CGROUP_DIR: the events of that cgroup (its id is the directory's inode), as one array.
@@ -88,13 +89,7 @@ t_net_drop_egress_events_name_the_sender() {
 	net_setup
 	ev_start
 	fl_start drop net drop --cgroup "$REL_A" --direction egress --protocol udp --port 9301
-	out=$(in_ns_cg "$NS_C" "$A" python3 -c '
-import os, socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", 0))
-print(os.getpid(), s.getsockname()[1], flush=True)
-for _ in range(5):
-    s.sendto(b"x" * 100, ("10.77.0.2", 9301))')
+	out=$(udp_from_a 9301 100)
 	pid=${out% *} lport=${out#* }
 	kill -INT $FL_PID
 	fl_wait || fail "faultline net drop failed: $(cat "$WORK/drop.err")"

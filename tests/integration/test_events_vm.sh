@@ -39,13 +39,7 @@ t_net_delay_egress_events() {
 	net_delay_setup
 	ev_start
 	fl_start delay net delay --cgroup "$REL_A" --delay 20ms --protocol udp --port 9303
-	out=$(in_ns_cg "$NS_C" "$A" python3 -c '
-import os, socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", 0))
-print(os.getpid(), s.getsockname()[1], flush=True)
-for _ in range(5):
-    s.sendto(b"z" * 10, ("10.77.0.2", 9303))')
+	out=$(udp_from_a 9303 10)
 	pid=${out% *} lport=${out#* }
 	kill -INT $FL_PID
 	fl_wait || fail "faultline net delay failed: $(cat "$WORK/delay.err")"

@@ -33,15 +33,8 @@ exp_file() {
 # fl_run ARGS...: faultline run in the background, JSON summary in
 # $WORK/run.json; returns once every fault is attached.
 fl_run() {
-	"$FL" --json run "$@" >"$WORK/run.json" 2>"$WORK/run.err" &
-	FL_PID=$!
-	defer "kill -9 $FL_PID 2>/dev/null"
-	for _ in $(seq 1 100); do
-		grep -q 'attached to' "$WORK/run.err" && return 0
-		kill -0 $FL_PID 2>/dev/null || fail "faultline run exited early: $(cat "$WORK/run.err")"
-		sleep 0.1
-	done
-	fail "faultline run did not attach within 10 s: $(cat "$WORK/run.err")"
+	bg_start "$WORK/run.json" "$WORK/run.err" 'attached to' "$FL" --json run "$@"
+	FL_PID=$BG_PID
 }
 
 run_id() { "$FL" --json list | jq -r --argjson p "$1" '.experiments[] | select(.pid == $p) | .id'; }

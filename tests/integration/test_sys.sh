@@ -79,24 +79,13 @@ while True:
 # fl_sys ARGS...: faultline sys fail on cgroup A in the background, JSON
 # summary in $WORK/fl.json; returns once it says its hooks are attached.
 fl_sys() {
-	"$FL" --json sys fail --cgroup "$REL_A" "$@" >"$WORK/fl.json" 2>"$WORK/fl.err" &
-	FL_PID=$!
-	defer "kill -9 $FL_PID 2>/dev/null"
-	for _ in $(seq 1 100); do
-		grep -q 'hooks attached' "$WORK/fl.err" && return 0
-		kill -0 $FL_PID 2>/dev/null || fail "faultline exited early: $(cat "$WORK/fl.err")"
-		sleep 0.1
-	done
-	fail "faultline did not attach within 10 s: $(cat "$WORK/fl.err")"
+	bg_start "$WORK/fl.json" "$WORK/fl.err" 'hooks attached' "$FL" --json sys fail --cgroup "$REL_A" "$@"
+	FL_PID=$BG_PID
 }
 
 # fl_end [SIGNAL]: stop it (or let it end by itself) and check a clean exit.
 fl_end() {
-	local rc=0
-	[ -n "${1:-}" ] && kill "-$1" $FL_PID
-	for _ in $(seq 1 150); do kill -0 $FL_PID 2>/dev/null || break; sleep 0.1; done
-	wait $FL_PID || rc=$?
-	[ $rc -eq 0 ] || fail "faultline exited $rc: $(cat "$WORK/fl.err")"
+	bg_end $FL_PID "$WORK/fl.err" "${1:-}"
 	jq -e . "$WORK/fl.json" >/dev/null || fail "the summary is not JSON: $(cat "$WORK/fl.json")"
 }
 
