@@ -13,6 +13,7 @@ void bench_json_sep(void);
 int bench_own_cgroup(uint64_t *cgid, int *level);
 
 int cmd_progs(int argc, char **argv);
+int cmd_hold_empty(int argc, char **argv);
 int cmd_killswitch(int argc, char **argv);
 int cmd_sysloop(int argc, char **argv);
 int cmd_rr_server(int argc, char **argv);

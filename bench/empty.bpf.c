@@ -13,6 +13,12 @@ int empty_cg_skb(struct __sk_buff *skb)
 	return 1;
 }
 
+SEC("cgroup_skb/ingress")
+int empty_cg_skb_in(struct __sk_buff *skb)
+{
+	return 1;
+}
+
 SEC("tc")
 int empty_tc(struct __sk_buff *skb)
 {

@@ -198,8 +198,9 @@ int cmd_rr_client(int argc, char **argv)
 int cmd_udp_sink(int argc, char **argv)
 {
 	int fd, idle, rcvbuf = 32 << 20;
-	uint64_t n = 0, end;
+	uint64_t n = 0, end, last = 0, seq;
 	char buf[2048];
+	ssize_t len;
 
 	if (argc < 3)
 		bench_die("usage: udp-sink PORT IDLE_MS MAX_S");
@@ -217,10 +218,17 @@ int cmd_udp_sink(int argc, char **argv)
 				break;
 			continue;
 		}
-		while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		while ((len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 			n++;
+			/* The blaster's sequence number: shows whether the tail arrived. */
+			if (len >= (ssize_t)sizeof(seq)) {
+				memcpy(&seq, buf, sizeof(seq));
+				last = seq > last ? seq : last;
+			}
+		}
 	}
-	printf("{\"received\":%llu}\n", (unsigned long long)n);
+	printf("{\"received\":%llu,\"last_seq\":%llu}\n", (unsigned long long)n,
+	       (unsigned long long)last);
 	return 0;
 }
 

@@ -9,6 +9,9 @@
  * pinned fl_control, which other experiments may be using, is never touched.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +336,44 @@ static void bench_floor(struct empty_bpf *e)
 			     .base_fd = bpf_program__fd(e->progs.empty_tc), .dport = 9 };
 
 	measure("empty_cg_skb", "cgroup_skb", "empty", NULL, &m);
+}
+
+/*
+ * The in-situ baseline: empty cgroup_skb programs on both directions of a
+ * cgroup (or an empty connect4) until SIGINT/SIGTERM, so bpf_stats can time
+ * them on real traffic, or their mere presence can be measured.
+ */
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+int cmd_hold_empty(int argc, char **argv)
+{
+	struct empty_bpf *e;
+	int cg;
+
+	bool sock = argc >= 2 && !strcmp(argv[1], "connect4");
+
+	if (argc < 1)
+		bench_die("usage: hold-empty CGROUP_DIR [connect4]");
+	e = empty_bpf__open_and_load();
+	cg = open(argv[0], O_RDONLY | O_DIRECTORY);
+	if (!e || cg < 0)
+		bench_die("cannot load empty programs or open %s: %s", argv[0], strerror(errno));
+	if (sock ? !bpf_program__attach_cgroup(e->progs.empty_connect4, cg) :
+	    (!bpf_program__attach_cgroup(e->progs.empty_cg_skb, cg) ||
+	     !bpf_program__attach_cgroup(e->progs.empty_cg_skb_in, cg)))
+		bench_die("cannot attach empty programs to %s: %s", argv[0], strerror(errno));
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	fprintf(stderr, "empty programs attached to %s\n", argv[0]);
+	for (int i = 0; i < 6000 && !stop; i++)	/* at most 10 min */
+		usleep(100000);
+	empty_bpf__destroy(e);
+	return 0;
 }
 
 int cmd_progs(int argc, char **argv)
