@@ -22,7 +22,7 @@ def src: if . == "host" then "host" else "VM (qemu TCG, Debian 6.1)" end;
 "Results of `\($file)`, \(.date), commit \(.commit), \(.seconds) s in all.",
 "",
 "**Host:** \($m.cpu), \($m.cpus) CPUs, \($m.mem_kb / 1048576 | f(1)) GiB, kernel \($m.kernel), virtualization `\($m.virtualization)` (\(.host.note)).",
-(if .vm.machine then "**VM:** kernel \(.vm.machine.kernel) under qemu TCG (emulated CPU: absolute times are meaningless, ratios hold)." else "**VM:** \(.vm.skipped // "not run")" end),
+(if .vm.machine then "**VM:** kernel \(.vm.machine.kernel) under qemu TCG (emulated CPU: absolute times are meaningless, ratios hold).\(if .vm.rerun then " \(.vm.rerun)." else "" end)" else "**VM:** \(.vm.skipped // "not run")" end),
 "",
 "### 1. Per-event cost (BPF_PROG_TEST_RUN, host)",
 "",

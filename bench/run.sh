@@ -4,7 +4,7 @@
 # bench/README.md (bench/report.sh). Every figure is a ratio to a baseline
 # measured in the same run, because this machine is shared and noisy.
 #
-# Usage: bench/run.sh [--host-only | --vm-only]
+# Usage: bench/run.sh [--host-only | --vm-only]   (--vm-only: replace the VM part of the day's results)
 #        bench/run.sh --vm-part   (inside scripts/vmtest.sh; prints BENCHJSON lines)
 # Env:   BENCH_VM=0 skips the VM part; FAULTLINE_CACHE as for scripts/vmtest.sh.
 #
