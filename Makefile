@@ -32,6 +32,10 @@ LIB_OBJS := $(filter-out $(OUTPUT)/src/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+# Bench-only: baseline BPF programs and the measuring tool (never in ./faultline).
+BENCH_SKELS := $(patsubst bench/%.bpf.c,$(OUTPUT)/bench/%.skel.h,$(wildcard bench/*.bpf.c))
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+BENCH_BIN  := $(OUTPUT)/bench/fl_bench
 
 ifeq ($(V),1)
 Q =
@@ -42,8 +46,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: all install uninstall test unit demo bench fuzz deps clean vmlinux
+.SECONDARY: $(BPF_OBJS) $(SKELS) $(BENCH_SKELS:.skel.h=.bpf.o) $(BENCH_SKELS)
+.PHONY: all install uninstall test unit demo bench bench-bin fuzz deps clean vmlinux
 
 all: faultline
 
@@ -51,7 +55,7 @@ faultline: $(OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT) $(OUTPUT)/src $(OUTPUT)/tests $(OUTPUT)/fuzz:
+$(OUTPUT) $(OUTPUT)/src $(OUTPUT)/tests $(OUTPUT)/fuzz $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c include/faultline.h $(wildcard bpf/*.bpf.h) | $(OUTPUT)
@@ -72,6 +76,21 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 unit: $(UNIT_BINS)
+
+$(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c | $(OUTPUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(BENCH_BIN): $(BENCH_SRCS) bench/bench.h $(BENCH_SKELS) $(SKELS) $(LIB_OBJS) | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $(BENCH_SRCS) $(LIB_OBJS) $(LDLIBS) -o $@
+
+bench-bin: $(BENCH_BIN)
 
 # libFuzzer needs clang; each target links the parser objects with ASan/UBSan.
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SRCS) $(wildcard src/*.h) include/faultline.h $(SKELS) | $(OUTPUT)/fuzz
@@ -105,7 +124,7 @@ demo:
 
 bench:
 	$(Q)scripts/deps.sh bench
-	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)$(MAKE) --no-print-directory all bench-bin
 	$(Q)bench/run.sh
 
 # Each target for FUZZ_SECONDS (default 300); `make test` runs them for 15 s.

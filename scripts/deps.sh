@@ -14,9 +14,10 @@ build_pkgs=(clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev make pkg-config 
 test_pkgs=("${build_pkgs[@]}" iproute2 iptables iputils-ping iperf3 netcat-openbsd socat
            curl jq qemu-system-x86 busybox-static kmod cpio python3 redis-server
            redis-tools dnsmasq dnsutils xz-utils prometheus)
-# netperf lives in non-free, so it is only added when apt can see it.
-bench_pkgs=("${test_pkgs[@]}" hyperfine strace)
-bench_optional=(netperf)
+# bench: iperf3 and iptables come with test; request/response and UDP loss
+# use bench/load.c (netperf is in non-free), ptrace injection uses strace.
+bench_pkgs=("${test_pkgs[@]}" strace)
+bench_optional=()
 kernel_pkgs=(linux-source-6.1 make gcc bc bison flex libssl-dev libelf-dev dwarves
              cpio kmod xz-utils)
 
