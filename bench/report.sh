@@ -91,7 +91,10 @@ row(["---", "--:"]),
 (.control_plane.start[]? | row(["start `\(.command)` until attached (median of 5)", "\(.start_ms_median | f(1)) ms"]),
 	row(["RSS of `\(.command)` while running", "\(.runs[0].rss_kb) kB"]),
 	row(["map memory of `\(.command)` (\(.runs[0].map_memory.maps | length) maps: \(.runs[0].map_memory.maps | sort_by(-.bytes_memlock) | map("\(.name // .id) \(.bytes_memlock / 1024 | f(0))") | join(", ")) KiB)", "\(.runs[0].map_memory.total_bytes / 1024 | f(0)) KiB"])),
-(.control_plane.kill_switch | select(.) | row(["kill switch write → next call passes (\(.method); mean / max of \(.trials))", "\(.mean_us | f(1)) / \(.max_us | f(1)) µs"]))
+(.control_plane.kill_switch | select(.) | row(["kill switch write → next call passes (\(.method); mean / max of \(.trials))", "\(.mean_us | f(1)) / \(.max_us | f(1)) µs"])),
+(.control_plane.stop_all | select(. and .returned_ms) | row(["`faultline stop --all`: exec → returned (every experiment stopped, detached, cleaned)", "\(.returned_ms | f(1)) ms"]),
+	row(["last injected call, relative to `stop --all` returning (negative: before)", "\(.last_injection_vs_return_ms | f(2)) ms"])),
+(.control_plane.stop_all | select(. and .skipped) | row(["`faultline stop --all`", "not measured: \(.skipped)"]))
 JQ
 }
 

@@ -322,11 +322,52 @@ start_sample() {
 	jq --argjson rss "$rss" --slurpfile m "$WORK/$name.maps" '. + {rss_kb: $rss, map_memory: $m[0]}' <<<"$r"
 }
 
-# KILL SWITCH HOOK: `faultline stop --all` does not exist on this branch; the
-# measure bumps a private copy of fl_control (bench/killswitch.c says why).
-# Switch to the real command here once it lands.
+# The kill switch's own latency, per call: a private copy of fl_control is
+# bumped (bench/killswitch.c says why); stop_all_sample below measures the
+# real command end to end.
 kill_switch_sample() {
 	in_cgroup "$B" "$BENCH" killswitch 50
+}
+
+# `faultline stop --all` end to end, as an SRE types it: from its exec until
+# it returns, and when B's last failed connect() happened relative to that
+# (negative: before it returned). B calls connect() in a loop throughout. It
+# halts every experiment on the host, so it runs only when ours is alone.
+stop_all_sample() {
+	local calls=$WORK/stopall.calls t0 t1 pid cpid
+	"$FL" sys fail --cgroup "$REL_B" --call connect --errno ECONNREFUSED --duration 60s \
+		>/dev/null 2>"$WORK/stopall.err" &
+	pid=$!
+	wait_for grep -q 'hooks attached' "$WORK/stopall.err" || { kill -9 $pid; echo null; return; }
+	if [ "$("$FL" --json list | jq '.experiments | length')" != 1 ]; then
+		kill -INT $pid; wait $pid
+		echo '{"skipped": "other experiments run on this host: stop --all would halt them"}'
+		return
+	fi
+	in_cgroup "$B" python3 -c '
+import socket, sys, time
+end = time.time() + 4
+with open(sys.argv[1], "w") as f:
+    while time.time() < end:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.connect(("127.0.0.1", 9))
+            r = "ok"
+        except OSError:
+            r = "err"
+        s.close()
+        f.write(f"{time.time_ns()} {r}\n")' "$calls" &
+	cpid=$!
+	sleep 1
+	t0=$(date +%s%N)
+	"$FL" stop --all >/dev/null
+	t1=$(date +%s%N)
+	wait $cpid
+	wait $pid
+	awk -v t0="$t0" -v t1="$t1" '
+		$2 == "err" { last = $1 } $2 == "ok" && $1 > t0 && !first { first = $1 }
+		END { printf "{\"method\": \"faultline stop --all\", \"returned_ms\": %.2f, \"last_injection_vs_return_ms\": %.3f, \"first_pass_after_exec_ms\": %.3f}\n",
+			(t1 - t0) / 1e6, (last - t1) / 1e6, (first - t0) / 1e6 }' "$calls"
 }
 
 bench_control() {
@@ -339,10 +380,11 @@ bench_control() {
 		start_sample "start-sys$i" sys fail --cgroup "$REL_B" --call connect --errno ECONNREFUSED --duration 60s
 	done | jq -s '{command: "sys fail --call connect", runs: ., start_ms_median: (map(.ms) | sort | .[2])}' >"$WORK/start-sys.json"
 	kill_switch_sample >"$WORK/killswitch.json"
+	stop_all_sample >"$WORK/stopall.json"
 	jq -n --slurpfile d "$WORK/start-drop.json" --slurpfile s "$WORK/start-sys.json" \
-		--slurpfile k "$WORK/killswitch.json" \
-		'{start: [$d[0], $s[0]], kill_switch: ($k[0] + {measured_with: "private_map_write",
-		  todo: "switch kill_switch_sample in bench/run.sh to faultline stop --all"}),
+		--slurpfile k "$WORK/killswitch.json" --slurpfile a "$WORK/stopall.json" \
+		'{start: [$d[0], $s[0]], kill_switch: ($k[0] + {measured_with: "private_map_write"}),
+		  stop_all: $a[0],
 		  rules_per_object: 16, source: "host"}' >"$WORK/control.json"
 }
 
