@@ -7,8 +7,8 @@
  *
  * The map is a private copy of fl_control (pin path cleared): bumping the
  * host's pinned one would stop every other experiment on the machine. The
- * mechanism is the same one write. KILL SWITCH HOOK: when `faultline stop
- * --all` exists, kill_switch_write() is the one place to make it exec that.
+ * mechanism is the same one write; bench/run.sh times the real `faultline
+ * stop --all` separately, end to end.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +35,7 @@ static int probe_connect(int fd)
 	return connect(fd, (struct sockaddr *)&a, sizeof(a));
 }
 
-/* KILL SWITCH HOOK: what `stop --all` does first, on the bench's private map. */
+/* What `stop --all` does first, on the bench's private map. */
 static void kill_switch_write(struct sys_bpf *s, __u64 generation)
 {
 	struct fl_control c = { .armed = 1, .generation = generation };

@@ -346,11 +346,37 @@ static int lacks(char *err, const struct fl_sys_env *env, const char *name,
 		    name, mech_names[m], fl_feat_name(id), env_why(env, id));
 }
 
-/* fmod_ret on __x64_sys_NAME where the kernel has error injection, else kprobe. */
+/* A function of the running kernel, BTF or not (kprobes need no BTF). */
+static bool in_kallsyms(const char *sym)
+{
+	char line[256], name[128];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %127s", name) == 1 && !strcmp(name, sym);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * fmod_ret on __x64_sys_NAME where the kernel has error injection, else
+ * kprobe. fmod_ret is verified against the function's BTF; some syscalls
+ * have none (pahole leaves out a few), and then only the kprobe is left.
+ */
 static int byname_mech(const struct fl_sys_opts *o, const struct fl_sys_env *env,
-		       const char *name, enum fl_sys_mech *m, char *err)
+		       const char *name, bool has_btf, enum fl_sys_mech *m, char *err)
 {
 	*m = o->mech;
+	if (!has_btf && *m != FL_MECH_KPROBE && !env_has(env, FEAT_OVERRIDE_RETURN))
+		return fail(err, -EOPNOTSUPP, "%s: the kernel has " SYSCALL_PREFIX "%s but no BTF for it, which fmod_ret needs, and no kprobe override: %s (see 'faultline doctor')",
+			    name, name, env_why(env, FEAT_OVERRIDE_RETURN));
+	if (!has_btf && *m == FL_MECH_FMOD_RET)
+		return fail(err, -EOPNOTSUPP, "%s: the kernel has no BTF for " SYSCALL_PREFIX "%s, which fmod_ret needs; try --mechanism kprobe",
+			    name, name);
+	if (!has_btf)
+		*m = FL_MECH_KPROBE;
 	if (*m == FL_MECH_AUTO && env_has(env, FEAT_FMOD_RET_SYSCALL))
 		*m = FL_MECH_FMOD_RET;
 	else if (*m == FL_MECH_AUTO && env_has(env, FEAT_OVERRIDE_RETURN))
@@ -370,15 +396,17 @@ static int plan_byname(const struct fl_sys_opts *o, const struct fl_sys_env *env
 {
 	char prog[32] = "fl_kprobe_sys", hook[96];
 	enum fl_sys_mech m;
+	bool has_btf;
 	int i, e;
 
 	for (i = 0; unfaultable[i]; i++)
 		if (!strcmp(s->name, unfaultable[i]))
 			return fail(err, -EINVAL, "%s cannot be faulted: a failing %s has no caller to return to", s->name, s->name);
 	snprintf(s->sym, sizeof(s->sym), SYSCALL_PREFIX "%s", s->name);
-	if (btf__find_by_name_kind(env->btf, s->sym, BTF_KIND_FUNC) <= 0)
-		return fail(err, -EINVAL, "'%s' is not a system call of this kernel (no %s in its BTF)", s->name, s->sym);
-	e = byname_mech(o, env, s->name, &m, err);
+	has_btf = btf__find_by_name_kind(env->btf, s->sym, BTF_KIND_FUNC) > 0;
+	if (!has_btf && !in_kallsyms(s->sym))
+		return fail(err, -EINVAL, "'%s' is not a system call of this kernel (no %s)", s->name, s->sym);
+	e = byname_mech(o, env, s->name, has_btf, &m, err);
 	if (e)
 		return e;
 	if (m == FL_MECH_FMOD_RET && *slot == FL_SYS_MAX_BYNAME)
