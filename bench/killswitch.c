@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "ctl.h"
 #include "bench.h"
 #include "faultline.h"
 #include "sysfs.h"
@@ -56,7 +57,7 @@ static struct sys_bpf *attach_connect(__u64 cgid, int level, const char *cgpath)
 
 	if (!s)
 		bench_die("cannot open the sys object: %s", strerror(errno));
-	bpf_map__set_pin_path(s->maps.fl_control, NULL);
+	fl_obj_private(s->obj);
 	s->rodata->targ_cgid = cgid;
 	s->rodata->targ_level = level;
 	s->rodata->targ_set_retval = true;

@@ -21,6 +21,9 @@
 #include <linux/udp.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#define FL_PKT_PAYLOAD 18
+#include "ctl.h"
+#include "../tests/unit/pkt.h"
 #include "bench.h"
 #include "faultline.h"
 #include "net.skel.h"
@@ -33,31 +36,11 @@
 #define PORT_HIT	9
 #define PORT_MISS	10
 
-struct pkt4 {
-	struct ethhdr eth;
-	struct iphdr ip;
-	struct udphdr udp;
-	char payload[18];
-} __attribute__((packed));
-
+/* Both ports alike: the rule's peer port and the learned local port then
+ * match in either direction. */
 static struct pkt4 udp4(int port)
 {
-	struct pkt4 p = { 0 };
-
-	p.eth.h_proto = htons(ETH_P_IP);
-	p.ip.version = 4;
-	p.ip.ihl = 5;
-	p.ip.ttl = 64;
-	p.ip.protocol = IPPROTO_UDP;
-	p.ip.tot_len = htons(sizeof(p) - sizeof(p.eth));
-	p.ip.saddr = htonl(0x0a4d0001);
-	p.ip.daddr = htonl(0x0a4d0002);
-	/* Both ports alike: the rule's peer port and the learned local port
-	 * then match in either direction. */
-	p.udp.source = htons(port);
-	p.udp.dest = htons(port);
-	p.udp.len = htons(sizeof(p.udp) + sizeof(p.payload));
-	return p;
+	return fl_udp4("10.77.0.1", "10.77.0.2", port, port);
 }
 
 /* Wall-clock ns per run of one test-run call with `repeat`, and its retval. */
@@ -164,7 +147,7 @@ static struct net_bpf *load_net(int nr_rules)
 
 	if (!s)
 		bench_die("cannot open the net object: %s", strerror(errno));
-	bpf_map__set_pin_path(s->maps.fl_control, NULL);
+	fl_obj_private(s->obj);
 	s->rodata->nr_rules = nr_rules;
 	s->rodata->targ_nr_levels = 1;
 	memcpy((void *)s->rodata->targ_levels, &lvl, sizeof(lvl));
@@ -281,7 +264,7 @@ static struct sys_bpf *load_sys(__u64 cgid, int level)
 
 	if (!s)
 		bench_die("cannot open the sys object: %s", strerror(errno));
-	bpf_map__set_pin_path(s->maps.fl_control, NULL);
+	fl_obj_private(s->obj);
 	s->rodata->targ_cgid = cgid;
 	s->rodata->targ_level = level;
 	s->rodata->targ_set_retval = true;

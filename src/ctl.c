@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "faultline.h"
 #include "ctl.h"
 #include "log.h"
@@ -75,6 +76,14 @@ bool fl_ctl_halted(uint64_t generation)
 		halted = c.generation != generation;
 	close(fd);
 	return halted;
+}
+
+void fl_obj_private(struct bpf_object *obj)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj)
+		bpf_map__set_pin_path(m, NULL);
 }
 
 uint64_t fl_now_ns(void)

@@ -18,6 +18,13 @@ int fl_ctl_halt(uint64_t *new_generation);
 /* Did `stop --all` halt the objects loaded with this generation? */
 bool fl_ctl_halted(uint64_t generation);
 
+/*
+ * Keep an opened object's pinned-by-name maps private (tests, bench): it
+ * then shares nothing with the host's experiments and pins nothing.
+ */
+struct bpf_object;
+void fl_obj_private(struct bpf_object *obj);
+
 /* CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_ns() reads. */
 uint64_t fl_now_ns(void);
 

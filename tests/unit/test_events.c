@@ -31,6 +31,7 @@
 #include "events.h"
 #include "sysfs.h"
 #include "target.h"
+#include "pkt.h"
 
 #define FLOOD		1000000
 #define TEST_COMM	"fl-ev-test"
@@ -107,30 +108,6 @@ static void names(void **state)
 
 /* ------------------------------------------------------------- BPF side */
 
-struct pkt4 {
-	struct ethhdr eth;
-	struct iphdr ip;
-	struct udphdr udp;
-	char payload[8];
-} __attribute__((packed));
-
-static struct pkt4 udp4(const char *dst, int sport, int dport)
-{
-	struct pkt4 p = { 0 };
-
-	p.eth.h_proto = htons(ETH_P_IP);
-	p.ip.version = 4;
-	p.ip.ihl = 5;
-	p.ip.ttl = 64;
-	p.ip.protocol = IPPROTO_UDP;
-	p.ip.tot_len = htons(sizeof(p) - sizeof(p.eth));
-	inet_pton(AF_INET, "10.0.0.1", &p.ip.saddr);
-	inet_pton(AF_INET, dst, &p.ip.daddr);
-	p.udp.source = htons(sport);
-	p.udp.dest = htons(dport);
-	p.udp.len = htons(sizeof(p.udp) + sizeof(p.payload));
-	return p;
-}
 
 struct env {
 	struct net_bpf *net;
@@ -142,14 +119,6 @@ struct env {
 
 static struct env env;
 
-/* The shared maps, private to this test: never the host's pins. */
-static void unpin(struct bpf_map *ctl, struct bpf_map *ev, struct bpf_map *st, struct bpf_map *cfg)
-{
-	bpf_map__set_pin_path(ctl, NULL);
-	bpf_map__set_pin_path(ev, NULL);
-	bpf_map__set_pin_path(st, NULL);
-	bpf_map__set_pin_path(cfg, NULL);
-}
 
 static int own_cgroup(uint64_t *cgid, int *level)
 {
@@ -168,7 +137,7 @@ static int load_net(void)
 
 	if (!s)
 		return -1;
-	unpin(s->maps.fl_control, s->maps.fl_events, s->maps.fl_ev_stats, s->maps.fl_ev_config);
+	fl_obj_private(s->obj);	/* never the host's pins */
 	s->rodata->nr_rules = 1;
 	s->rodata->fl_exp_id = 7;
 	s->rodata->ev_task = fl_events_task_helpers();
@@ -186,7 +155,7 @@ static int load_sys(uint64_t cgid, int level)
 
 	if (!s)
 		return -1;
-	unpin(s->maps.fl_control, s->maps.fl_events, s->maps.fl_ev_stats, s->maps.fl_ev_config);
+	fl_obj_private(s->obj);	/* never the host's pins */
 	if (bpf_map__reuse_fd(s->maps.fl_events, bpf_map__fd(env.net->maps.fl_events)) ||
 	    bpf_map__reuse_fd(s->maps.fl_ev_stats, bpf_map__fd(env.net->maps.fl_ev_stats)) ||
 	    bpf_map__reuse_fd(s->maps.fl_ev_config, bpf_map__fd(env.net->maps.fl_ev_config)))
@@ -282,7 +251,7 @@ static struct fl_ev_stats stats(void)
 
 static void egress(int repeat)
 {
-	struct pkt4 p = udp4("10.0.0.2", 40000, 53);
+	struct pkt4 p = fl_udp4("10.0.0.1", "10.0.0.2", 40000, 53);
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = &p, .data_size_in = sizeof(p), .repeat = repeat);
 
 	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(env.net->progs.fl_cg_egress), &o), 0);
@@ -328,7 +297,7 @@ static void bpf_net_record(void **state)
 /* fl_sys_test runs in our context: the record names this very thread. */
 static void bpf_ingress_names_no_task(void **state)
 {
-	struct pkt4 p = udp4("10.0.0.2", 40000, 53);
+	struct pkt4 p = fl_udp4("10.0.0.1", "10.0.0.2", 40000, 53);
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = &p, .data_size_in = sizeof(p));
 
 	need_bpf();

@@ -21,16 +21,11 @@
 #include <cmocka.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "pkt.h"
+#include "ctl.h"
 #include "net.skel.h"
 #include "faultline.h"
 #include "parse.h"
-
-struct pkt4 {
-	struct ethhdr eth;
-	struct iphdr ip;
-	struct udphdr udp;
-	char payload[8];
-} __attribute__((packed));
 
 struct pkt6 {
 	struct ethhdr eth;
@@ -39,23 +34,6 @@ struct pkt6 {
 	char payload[8];
 } __attribute__((packed));
 
-static struct pkt4 udp4(const char *src, const char *dst, int sport, int dport)
-{
-	struct pkt4 p = { 0 };
-
-	p.eth.h_proto = htons(ETH_P_IP);
-	p.ip.version = 4;
-	p.ip.ihl = 5;
-	p.ip.ttl = 64;
-	p.ip.protocol = IPPROTO_UDP;
-	p.ip.tot_len = htons(sizeof(p) - sizeof(p.eth));
-	inet_pton(AF_INET, src, &p.ip.saddr);
-	inet_pton(AF_INET, dst, &p.ip.daddr);
-	p.udp.source = htons(sport);
-	p.udp.dest = htons(dport);
-	p.udp.len = htons(sizeof(p.udp) + sizeof(p.payload));
-	return p;
-}
 
 static struct pkt6 udp6(const char *src, const char *dst, int sport, int dport)
 {
@@ -89,11 +67,8 @@ static int setup(void **state)
 	skel = net_bpf__open();
 	if (!skel)
 		return -1;
-	/* Private kill switch: never touch the host's pinned one. */
-	bpf_map__set_pin_path(skel->maps.fl_control, NULL);
-	bpf_map__set_pin_path(skel->maps.fl_events, NULL);
-	bpf_map__set_pin_path(skel->maps.fl_ev_stats, NULL);
-	bpf_map__set_pin_path(skel->maps.fl_ev_config, NULL);
+	/* Private kill switch and events: never touch the host's pins. */
+	fl_obj_private(skel->obj);
 	skel->rodata->nr_rules = 1;
 	bpf_program__set_autoload(skel->progs.fl_tc_egress, false);
 	bpf_program__set_autoload(skel->progs.fl_tc_ingress, false);
@@ -135,7 +110,7 @@ static int run(struct bpf_program *prog, void *pkt, size_t len, int repeat)
 
 static int egress4(const char *dst, int sport, int dport)
 {
-	struct pkt4 p = udp4("10.0.0.1", dst, sport, dport);
+	struct pkt4 p = fl_udp4("10.0.0.1", dst, sport, dport);
 
 	return run(skel->progs.fl_cg_egress, &p, sizeof(p), 1);
 }
@@ -169,7 +144,7 @@ static void drops_with_cn_on_egress(void **state)
 static void drops_on_ingress(void **state)
 {
 	struct fl_net_rule r = drop_all();
-	struct pkt4 p = udp4("10.0.0.2", "10.0.0.1", 53, 40000);
+	struct pkt4 p = fl_udp4("10.0.0.2", "10.0.0.1", 53, 40000);
 
 	set_rule(&r);
 	assert_int_equal(run(skel->progs.fl_cg_ingress, &p, sizeof(p), 1), 0);
@@ -252,7 +227,7 @@ static void kill_switch_halts(void **state)
 static void probability_is_binomial(void **state)
 {
 	struct fl_net_rule r = drop_all();
-	struct pkt4 p = udp4("10.0.0.1", "10.0.0.2", 1, 2);
+	struct pkt4 p = fl_udp4("10.0.0.1", "10.0.0.2", 1, 2);
 	const double n = 100000, prob = 0.75;
 	char err[FL_ERRLEN];
 	struct fl_counters c;
@@ -271,7 +246,7 @@ static void probability_is_binomial(void **state)
 static void non_ip_passes(void **state)
 {
 	struct fl_net_rule r = drop_all();
-	struct pkt4 p = udp4("10.0.0.1", "10.0.0.2", 1, 2);
+	struct pkt4 p = fl_udp4("10.0.0.1", "10.0.0.2", 1, 2);
 
 	set_rule(&r);
 	p.eth.h_proto = htons(ETH_P_ARP);

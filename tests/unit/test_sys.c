@@ -370,10 +370,7 @@ static struct sys_bpf *load_test(__u64 cgid, int level)
 
 	if (!skel)
 		return NULL;
-	bpf_map__set_pin_path(skel->maps.fl_control, NULL);
-	bpf_map__set_pin_path(skel->maps.fl_events, NULL);
-	bpf_map__set_pin_path(skel->maps.fl_ev_stats, NULL);
-	bpf_map__set_pin_path(skel->maps.fl_ev_config, NULL);
+	fl_obj_private(skel->obj);
 	skel->rodata->targ_cgid = cgid;
 	skel->rodata->targ_level = level;
 	bpf_object__for_each_program(prog, skel->obj)
