@@ -50,21 +50,10 @@ static struct sys_bpf *attach_connect(__u64 cgid, int level, const char *cgpath)
 {
 	struct fl_sys_rule r = { .prob = FL_PROB_ONE, .calls = FL_SYS_CONNECT,
 				 .errnum = ECONNREFUSED };
-	struct bpf_program *p;
-	struct sys_bpf *s = sys_bpf__open();
+	struct sys_bpf *s = bench_load_sys(cgid, level, "fl_connect4");
 	int cg;
 	__u32 k = 0;
 
-	if (!s)
-		bench_die("cannot open the sys object: %s", strerror(errno));
-	fl_obj_private(s->obj);
-	s->rodata->targ_cgid = cgid;
-	s->rodata->targ_level = level;
-	s->rodata->targ_set_retval = true;
-	bpf_object__for_each_program(p, s->obj)
-		bpf_program__set_autoload(p, p == s->progs.fl_connect4);
-	if (sys_bpf__load(s))
-		bench_die("cannot load fl_connect4: %s", strerror(errno));
 	r.deadline_ns = bench_now_ns() + 600ULL * 1000000000ULL;
 	if (bpf_map__update_elem(s->maps.fl_sys_rule, &k, 4, &r, sizeof(r), 0))
 		bench_die("cannot write the rule: %s", strerror(errno));

@@ -257,7 +257,7 @@ static void bench_hash(struct empty_bpf *e, int n)
 	}
 }
 
-static struct sys_bpf *load_sys(__u64 cgid, int level)
+struct sys_bpf *bench_load_sys(uint64_t cgid, int level, const char *prog)
 {
 	struct bpf_program *p;
 	struct sys_bpf *s = sys_bpf__open();
@@ -269,9 +269,9 @@ static struct sys_bpf *load_sys(__u64 cgid, int level)
 	s->rodata->targ_level = level;
 	s->rodata->targ_set_retval = true;
 	bpf_object__for_each_program(p, s->obj)
-		bpf_program__set_autoload(p, p == s->progs.fl_sys_test);
+		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), prog));
 	if (sys_bpf__load(s))
-		bench_die("cannot load fl_sys_test: %s", strerror(errno));
+		bench_die("cannot load %s: %s", prog, strerror(errno));
 	return s;
 }
 
@@ -301,7 +301,8 @@ static void bench_sys(struct empty_bpf *e)
 	if (bench_own_cgroup(&cgid, &level))
 		bench_die("cannot find this process's cgroup v2 id");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sys_bpf *s = load_sys(cases[i].self ? cgid : cgid ^ 0x5a5a5a5aULL, level);
+		struct sys_bpf *s = bench_load_sys(cases[i].self ? cgid : cgid ^ 0x5a5a5a5aULL, level,
+						    "fl_sys_test");
 		struct measure m = { .fd = bpf_program__fd(s->progs.fl_sys_test),
 				     .base_fd = bpf_program__fd(e->progs.empty_syscall),
 				     .sys = true, .call = FL_SYS_CONNECT };
