@@ -7,7 +7,7 @@
 #include "log.h"
 #include "registry.h"
 
-#define FL_VERSION "0.1.0"
+#define FL_VERSION "0.2.0"
 
 static const struct fl_cmd top_cmds[] = {
 	{ "doctor", cmd_doctor, "probe the kernel: which fault mechanisms work here" },
@@ -37,7 +37,9 @@ static void usage(void)
 		"\nExamples:\n"
 		"  faultline doctor\n"
 		"  faultline net drop --unit checkout.service --probability 10%% --duration 5m\n"
-		"  faultline net delay --cgroup /system.slice/db.service --delay 100ms --jitter 10ms\n");
+		"  faultline net delay --cgroup /system.slice/db.service --delay 100ms --jitter 10ms\n"
+		"  faultline run examples/flaky-dependency.yaml --unit checkout.service\n"
+		"  faultline stop --all\n");
 }
 
 /* Take the global flags out of argv wherever they are, up to "--". */
