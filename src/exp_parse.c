@@ -970,7 +970,7 @@ static size_t put_prob(char *buf, size_t size, size_t len, __u64 prob)
 	return put(buf, size, len, " p=%.4g%%", prob * 100.0 / 4294967296.0);
 }
 
-static void net_desc(const struct net_opts *o, char *buf, size_t size)
+void fl_exp_net_desc(const struct net_opts *o, char *buf, size_t size)
 {
 	const struct fl_net_rule *r = &o->rule;
 	char d[16], j[16];
@@ -997,7 +997,7 @@ static void net_desc(const struct net_opts *o, char *buf, size_t size)
 	put_prob(buf, size, len, r->prob);
 }
 
-static void sys_desc(const struct fl_sys_opts *o, char *buf, size_t size)
+void fl_exp_sys_desc(const struct fl_sys_opts *o, char *buf, size_t size)
 {
 	const char *en = strerrorname_np(o->errnum);
 	size_t len = put(buf, size, 0, "sys fail");
@@ -1022,7 +1022,7 @@ void fl_exp_fault_desc(const struct fl_exp_fault *f, char *buf, size_t size)
 		return;
 	buf[0] = '\0';
 	if (f->kind == FL_FAULT_NET)
-		net_desc(&f->net, buf, size);
+		fl_exp_net_desc(&f->net, buf, size);
 	else if (f->kind == FL_FAULT_SYS)
-		sys_desc(&f->sys, buf, size);
+		fl_exp_sys_desc(&f->sys, buf, size);
 }

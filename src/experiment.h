@@ -62,5 +62,8 @@ int fl_exp_parse(const char *buf, size_t len, const char *fname, struct fl_exper
 int fl_exp_parse_file(const char *path, struct fl_experiment *e, char *err);
 /* One line for humans: "net drop egress udp port 53 p=100%". */
 void fl_exp_fault_desc(const struct fl_exp_fault *f, char *buf, size_t size);
+/* The same for one command's options (`list` shows commands and files alike). */
+void fl_exp_net_desc(const struct net_opts *o, char *buf, size_t size);
+void fl_exp_sys_desc(const struct fl_sys_opts *o, char *buf, size_t size);
 
 #endif

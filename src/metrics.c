@@ -65,23 +65,30 @@ static void write_faults(FILE *f, const struct fl_reg *v, int n)
 		{ "faultline_injected_total", "Faults injected: packets dropped or delayed, calls failed." },
 		{ "faultline_delay_seconds_total", "Delay added to the target's packets, summed." },
 	};
-	struct fl_fault_stats st;
+	struct fl_fault_stats (*st)[FL_REG_FAULTS] = calloc(n ? n : 1, sizeof(*st));
 
+	if (!st)
+		return;
+	/* Each pinned map once per scrape; the families below only format it. */
+	for (int e = 0; e < n; e++)
+		for (int i = 0; i < v[e].nfaults; i++)
+			fl_reg_fault_stats(&v[e], i, &st[e][i]);
 	for (size_t k = 0; k < 3; k++) {
 		family(f, fams[k].name, "counter", fams[k].help);
 		for (int e = 0; e < n; e++)
 			for (int i = 0; i < v[e].nfaults; i++) {
-				fl_reg_fault_stats(&v[e], i, &st);
-				if (!st.valid || (k == 2 && v[e].faults[i].kind != FL_REG_NET))
+				if (!st[e][i].valid || (k == 2 && v[e].faults[i].kind != FL_REG_NET))
 					continue;
 				fputs(fams[k].name, f);
 				fault_labels(f, &v[e], i);
 				if (k == 2)
-					fprintf(f, " %.9f\n", st.delay_ns / 1e9);
+					fprintf(f, " %.9f\n", st[e][i].delay_ns / 1e9);
 				else
-					fprintf(f, " %llu\n", (unsigned long long)(k ? st.injected : st.matched));
+					fprintf(f, " %llu\n", (unsigned long long)(k ? st[e][i].injected :
+										    st[e][i].matched));
 			}
 	}
+	free(st);
 }
 
 static void write_experiments(FILE *f, const struct fl_reg *v, int n)

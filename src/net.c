@@ -553,20 +553,6 @@ static void run_until_done(struct net_session *s)
 	}
 }
 
-/* As an experiment file's fault would read, so `list` looks the same for both. */
-static void describe(const struct net_opts *o, char *buf, size_t size)
-{
-	struct fl_exp_fault *f = calloc(1, sizeof(*f));
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	f->kind = FL_FAULT_NET;
-	f->net = *o;
-	fl_exp_fault_desc(f, buf, size);
-	free(f);
-}
-
 int fl_net_run(struct net_opts *o, struct net_summary *sum, char *err)
 {
 	struct fl_reg reg = { .nfaults = 1, .faults[0].kind = FL_REG_NET };
@@ -581,7 +567,7 @@ int fl_net_run(struct net_opts *o, struct net_summary *sum, char *err)
 		return rc;
 	}
 	snprintf(reg.name, sizeof(reg.name), "net-%s", o->rule.action == FL_ACT_DROP ? "drop" : "delay");
-	describe(o, reg.faults[0].desc, sizeof(reg.faults[0].desc));
+	fl_exp_net_desc(o, reg.faults[0].desc, sizeof(reg.faults[0].desc));
 	snprintf(reg.target, sizeof(reg.target), "%s", o->target.rel);
 	reg.cgid = o->target.cgid;
 	ctx.start_ns = reg.start_ns = fl_now_ns();

@@ -355,10 +355,18 @@ void fl_netdev_ifb_name(int pid, char *buf, size_t size)
  * Our filters carry prio/handle fa17, our fq handle fa17:, our ifb the
  * controller's pid; a clsact we made goes only once no filter is left on it.
  */
+/* Our filter (or, with filter false and made_clsact, our clsact) on one side. */
+static void sweep_detach(int ifindex, bool ingress, bool filter, bool made_clsact)
+{
+	struct fl_tc_attach a = { .ifindex = ifindex, .ingress = ingress, .link_fd = -1,
+				  .filter = filter, .made_clsact = made_clsact,
+				  .handle = FL_TC_HANDLE, .prio = FL_TC_PRIO };
+
+	fl_tc_detach(&a);
+}
+
 int fl_netdev_sweep(int ifindex, const char *name, int ctl_pid, bool made_clsact)
 {
-	struct fl_tc_attach a = { .ifindex = ifindex, .filter = true, .link_fd = -1,
-				  .handle = FL_TC_HANDLE, .prio = FL_TC_PRIO };
 	struct nl_qdisc_info q;
 	char now[IF_NAMESIZE], ifb[IF_NAMESIZE];
 	int ifb_index;
@@ -366,16 +374,11 @@ int fl_netdev_sweep(int ifindex, const char *name, int ctl_pid, bool made_clsact
 	if (!if_indextoname(ifindex, now) || strcmp(now, name))
 		ifindex = if_nametoindex(name);
 	if (ifindex) {
-		a.ifindex = ifindex;
-		fl_tc_detach(&a);	/* it clears .filter: set it again */
-		a.ingress = a.filter = true;
-		fl_tc_detach(&a);
+		sweep_detach(ifindex, false, true, false);
+		sweep_detach(ifindex, true, true, false);
 		if (made_clsact && nl_filter_count(ifindex, true) == 0 &&
-		    nl_filter_count(ifindex, false) == 0) {
-			a.made_clsact = true;
-			a.filter = false;
-			fl_tc_detach(&a);
-		}
+		    nl_filter_count(ifindex, false) == 0)
+			sweep_detach(ifindex, true, false, true);
 		if (!nl_qdisc_root(ifindex, &q) && !strcmp(q.kind, "fq") && q.handle == NL_FQ_HANDLE)
 			nl_qdisc_del_root(ifindex);
 	}

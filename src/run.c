@@ -180,13 +180,11 @@ static int prepare(struct run *r, char *err)
 	struct fl_experiment *e = r->e;
 	int rc;
 
-	if (e->duration_ns > r->o->cap_ns) {
-		char d[32], c[32];
+	if (fl_check_duration(e->duration_ns, r->o->cap_ns, err)) {
+		char why[FL_ERRLEN];
 
-		fl_fmt_duration(e->duration_ns, d, sizeof(d));
-		fl_fmt_duration(r->o->cap_ns, c, sizeof(c));
-		snprintf(err, FL_ERRLEN, "%s: duration %s is over the cap of %s (raise it with "
-			 "--max-duration or FAULTLINE_MAX_DURATION)", e->file, d, c);
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, FL_ERRLEN, "%s: %s; so does --max-duration", e->file, why);
 		return -EINVAL;
 	}
 	rc = check_delays(e, err);

@@ -886,17 +886,6 @@ static void status(const struct sys_result *r, uint64_t left_ns, bool final)
 	fl_status_line(line, final);
 }
 
-/* `faultline stop --all` bumped the generation: our programs went inert. */
-static bool halted(struct sys_run *run)
-{
-	struct fl_control c;
-	__u32 zero = 0;
-
-	return !bpf_map__lookup_elem(run->skel->maps.fl_control, &zero, sizeof(zero),
-				     &c, sizeof(c), 0) &&
-	       c.generation != run->skel->rodata->fl_generation;
-}
-
 static const char *why_stop(struct sys_run *run, const struct fl_sys_opts *o,
 			    uint64_t now, uint64_t deadline, const struct fl_sys_stats *st)
 {
@@ -908,7 +897,8 @@ static const char *why_stop(struct sys_run *run, const struct fl_sys_opts *o,
 		return "count";
 	if (access(o->target.path, F_OK))
 		return "target gone";
-	if (halted(run))
+	/* `faultline stop --all` bumped the generation: our programs went inert. */
+	if (fl_ctl_halted(run->ctx->generation))
 		return "stop --all";
 	return NULL;
 }
@@ -995,20 +985,6 @@ void fl_sys_end(struct sys_run *run)
 	free(run);
 }
 
-/* As an experiment file's fault would read, so `list` looks the same for both. */
-static void describe(const struct fl_sys_opts *o, char *buf, size_t size)
-{
-	struct fl_exp_fault *f = calloc(1, sizeof(*f));
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	f->kind = FL_FAULT_SYS;
-	f->sys = *o;
-	fl_exp_fault_desc(f, buf, size);
-	free(f);
-}
-
 /* One command, one experiment: recorded like any other, so `list` and `stop` see it. */
 static int run_experiment(const struct fl_sys_opts *o, const struct fl_sys_plan *p)
 {
@@ -1026,7 +1002,7 @@ static int run_experiment(const struct fl_sys_opts *o, const struct fl_sys_plan 
 		return FL_EXIT_FAIL;
 	}
 	snprintf(reg.name, sizeof(reg.name), "sys-fail");
-	describe(o, reg.faults[0].desc, sizeof(reg.faults[0].desc));
+	fl_exp_sys_desc(o, reg.faults[0].desc, sizeof(reg.faults[0].desc));
 	snprintf(reg.target, sizeof(reg.target), "%s", o->target.rel);
 	reg.cgid = o->target.cgid;
 	ctx.start_ns = reg.start_ns = fl_now_ns();
