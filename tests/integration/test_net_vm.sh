@@ -10,6 +10,14 @@ rtt() {
 		awk '{ v[n++] = $1 } END { if (!n) { print "none"; exit 1 } print v[int((n - 1) / 2)] }'
 }
 
+# rtt_spread CGROUP COUNT INTERVAL: "p10 p50 p90" of ping RTTs in ms.
+rtt_spread() {
+	in_ns_cg "$NS_C" "$1" ping -n -c "$2" -i "$3" -W 2 $S_ADDR |
+		sed -n 's/.*time=\([0-9.]*\).*/\1/p' | sort -n |
+		awk '{ v[n++] = $1 } END { if (n < 10) { print "none"; exit 1 }
+			print v[int((n - 1) / 10)], v[int((n - 1) / 2)], v[int(9 * (n - 1) / 10)] }'
+}
+
 # tcp_rtt CGROUP: median request/response time on one TCP connection.
 tcp_rtt() {
 	in_ns_cg "$NS_C" "$1" $NP tcp-rtt --to $S_ADDR --port 7001 --count 40 --interval 0.01 --timeout 5 |
@@ -76,11 +84,24 @@ t_delay_egress_50ms() {
 t_delay_jitter_keeps_flow_order() {
 	delay_setup
 	fl_start delay net delay --cgroup "$REL_A" --delay 50ms --jitter 10ms --duration 60s
-	local sink got reordered
-	# Uniform jitter: the median of 400 samples sits well inside 2%. Pings
-	# 25 ms apart: closer than the 20 ms jitter span, a later packet waits
-	# for an earlier one (no reordering), which lifts the median.
-	check_a_50ms_b_same 400 0.025
+	local sink got reordered p10 p50 p90 lat want tol b
+	# Pings 30 ms apart, wider than the 20 ms jitter span, so no echo waits
+	# behind the one before it and the RTTs are the drawn delays.
+	read -r p10 p50 p90 < <(rtt_spread "$A" 400 0.03) || fail "A's pings got no replies"
+	b=$(rtt "$B")
+	lat=$(fq_timer_latency)
+	want=$(awk -v b="$BASE" -v l="$lat" 'BEGIN { print b + 50 + l }')
+	# The median of n draws from U(40, 60) ms has a standard error of
+	# 10/sqrt(n) = 0.5 ms at n = 400: allow 6 of them plus the 2% that a
+	# fixed delay gets. (A 2% bound alone is 2 sigma: CI saw it fail.)
+	tol=$(awk -v w="$want" 'BEGIN { print w * 0.02 + 3 }')
+	note "baseline ${BASE}ms, fq timer ${lat}ms; A p10/p50/p90 $p10/$p50/$p90 ms (want p50 $want +- $tol), B ${b}ms"
+	awk -v a="$p50" -v w="$want" -v t="$tol" 'BEGIN { d = a - w; exit !(d <= t && -d <= t) }' ||
+		fail "A's p50 $p50 ms is not within $tol ms of $want"
+	# Uniform over 20 ms puts p10..p90 16 ms apart; no jitter would give ~0.
+	awk -v lo="$p10" -v hi="$p90" 'BEGIN { s = hi - lo; exit !(s >= 12 && s <= 20) }' ||
+		fail "p10..p90 spread $p10..$p90 ms is not the 16 ms that +-10 ms jitter gives"
+	awk -v b="$b" -v base="$BASE" 'BEGIN { exit !(b < base + 5) }' || fail "B's p50 $b ms moved from $BASE"
 	sink="$WORK/order"
 	ip netns exec "$NS_S" $NP udp-sink --port 9300 --idle 2 --first 20 --max-time 60 >"$sink" &
 	local spid=$!
