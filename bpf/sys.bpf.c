@@ -68,7 +68,7 @@ static __always_inline const struct fl_sys_rule *fl_sys_rule_for(__u32 call)
  * holds exactly however many CPUs race through here.
  */
 /* The event of one failed call: every hook here runs in the caller's context. */
-static __always_inline void fl_sys_emit(__u32 call, __s32 errnum, __u32 hook)
+static __always_inline void fl_sys_emit(__u32 call, __s32 errnum, __u32 hook, __u64 ip)
 {
 	struct fl_event *e = fl_ev_reserve(FL_EV_SYS_FAIL, bpf_get_current_cgroup_id());
 
@@ -78,10 +78,13 @@ static __always_inline void fl_sys_emit(__u32 call, __s32 errnum, __u32 hook)
 	e->call = call;
 	e->errnum = errnum;
 	e->hook = hook;
+	e->func_ip = ip;
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline int fl_sys_verdict(const struct fl_sys_rule *r, __u32 call, __u32 hook)
+/* ip: the faulted function's address when one program serves several (by name). */
+static __always_inline int fl_sys_verdict(const struct fl_sys_rule *r, __u32 call, __u32 hook,
+					  __u64 ip)
 {
 	struct fl_sys_stats *s;
 	__u32 zero = 0;
@@ -94,7 +97,7 @@ static __always_inline int fl_sys_verdict(const struct fl_sys_rule *r, __u32 cal
 	if (r->count && __sync_fetch_and_add(&s->tickets, 1) >= r->count)
 		return 0;
 	__sync_fetch_and_add(&s->injected, 1);
-	fl_sys_emit(call, r->errnum, hook);
+	fl_sys_emit(call, r->errnum, hook, ip);
 	return -r->errnum;
 }
 
@@ -156,7 +159,7 @@ static __always_inline int fl_sys_file(__u32 call, struct file *file, __u32 hook
 	if (r->path_ino && (!file || !fl_under_prefix(BPF_CORE_READ(file, f_path.dentry),
 						      BPF_CORE_READ(file, f_path.mnt), r)))
 		return 0;
-	return fl_sys_verdict(r, call, hook);
+	return fl_sys_verdict(r, call, hook, 0);
 }
 
 /* A call on names (unlink, mkdir, rename): either dentry may match. */
@@ -169,7 +172,7 @@ static __always_inline int fl_sys_names(__u32 call, struct dentry *a, struct den
 		return 0;
 	if (r->path_ino && !fl_under_prefix(a, NULL, r) && !(b && fl_under_prefix(b, NULL, r)))
 		return 0;
-	return fl_sys_verdict(r, call, hook);
+	return fl_sys_verdict(r, call, hook, 0);
 }
 
 /* A call without a path (fork, a syscall by name). */
@@ -177,7 +180,15 @@ static __always_inline int fl_sys_plain(__u32 call, __u32 hook)
 {
 	const struct fl_sys_rule *r = fl_sys_rule_for(call);
 
-	return r ? fl_sys_verdict(r, call, hook) : 0;
+	return r ? fl_sys_verdict(r, call, hook, 0) : 0;
+}
+
+/* A syscall by name: the event carries which one, resolved from kallsyms. */
+static __always_inline int fl_sys_byname(__u32 hook, __u64 ip)
+{
+	const struct fl_sys_rule *r = fl_sys_rule_for(FL_SYS_BYNAME);
+
+	return r ? fl_sys_verdict(r, FL_SYS_BYNAME, hook, ip) : 0;
 }
 
 /* ---- cgroup socket hooks: attached to the target, so descendants too ---- */
@@ -301,7 +312,7 @@ int BPF_PROG(fl_fmod_mmap_file, struct file *file, unsigned long prot,
 SEC("fmod_ret")								\
 long BPF_PROG(fl_fmod_sys##i, struct pt_regs *regs, long ret)		\
 {									\
-	return ret ?: fl_sys_plain(FL_SYS_BYNAME, FL_HOOK_FMOD_RET);	\
+	return ret ?: fl_sys_byname(FL_HOOK_FMOD_RET, bpf_get_func_ip(ctx));	\
 }
 
 FL_FMOD_SYS(0)
@@ -317,7 +328,7 @@ FL_FMOD_SYS(7)
 SEC("kprobe")
 int fl_kprobe_sys(struct pt_regs *ctx)
 {
-	int err = fl_sys_plain(FL_SYS_BYNAME, FL_HOOK_KPROBE);
+	int err = fl_sys_byname(FL_HOOK_KPROBE, bpf_get_func_ip(ctx));
 
 	if (err)
 		bpf_override_return(ctx, err);

@@ -220,6 +220,7 @@ struct fl_event {
 	__s32 errnum;		/* positive errno returned */
 	__u32 hook;		/* enum fl_ev_hook */
 	__u32 pad1;
+	__u64 func_ip;		/* a syscall by name: its __x64_sys_* address, else 0 */
 };
 
 /* fl_ev_config (pinned, one entry): zeros mean the defaults above. */

@@ -21,6 +21,7 @@
 #include "events.h"
 #include "json.h"
 #include "log.h"
+#include "sys.h"
 
 #define NSEC_PER_SEC	1000000000ULL
 #define POLL_MS		100
@@ -60,6 +61,35 @@ const char *fl_ev_call_name(__u32 call)
 		if (call == 1U << i)
 			return names[i];
 	return "?";
+}
+
+/*
+ * The syscall at a by-name event's address: "getpgid" for __x64_sys_getpgid.
+ * The nearest text symbol at or below ip, since a kprobe may report an
+ * address past the function's first byte. NULL when kallsyms cannot say
+ * (hidden addresses, a function gone with its module).
+ */
+const char *fl_ev_ksym_syscall(__u64 ip, char *buf, size_t size)
+{
+	unsigned long long addr, best = 0;
+	char line[256], type, name[128];
+	FILE *f;
+
+	if (!ip || !(f = fopen("/proc/kallsyms", "re")))
+		return NULL;
+	buf[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %127s", &addr, &type, name) != 3 ||
+		    (type != 't' && type != 'T') || addr > ip || addr < best)
+			continue;
+		best = addr;
+		snprintf(buf, size, "%s", name);
+	}
+	fclose(f);
+	if (!best || strncmp(buf, FL_SYSCALL_PREFIX, strlen(FL_SYSCALL_PREFIX)))
+		return NULL;
+	memmove(buf, buf + strlen(FL_SYSCALL_PREFIX), strlen(buf) - strlen(FL_SYSCALL_PREFIX) + 1);
+	return buf;
 }
 
 const char *fl_ev_hook_name(__u32 hook)
@@ -316,7 +346,26 @@ struct ev_run {
 	uint64_t start_ns;
 	int64_t mono_to_real_ns;	/* add to a ktime to get wall-clock time */
 	uint64_t shown, other_exp, older;
+	struct { __u64 ip; char name[64]; } syms[FL_SYS_MAX_BYNAME * 2];
+	unsigned int nsyms;
 };
+
+/* The call's name; by-name events resolve their address once and remember it. */
+static const char *call_name(struct ev_run *r, const struct fl_event *e)
+{
+	unsigned int i;
+
+	if (e->call != FL_SYS_BYNAME || !e->func_ip)
+		return fl_ev_call_name(e->call);
+	for (i = 0; i < r->nsyms; i++)
+		if (r->syms[i].ip == e->func_ip)
+			return r->syms[i].name;
+	i = r->nsyms < sizeof(r->syms) / sizeof(r->syms[0]) ? r->nsyms++ : 0;
+	r->syms[i].ip = e->func_ip;
+	if (!fl_ev_ksym_syscall(e->func_ip, r->syms[i].name, sizeof(r->syms[i].name)))
+		snprintf(r->syms[i].name, sizeof(r->syms[i].name), "%s", fl_ev_call_name(e->call));
+	return r->syms[i].name;
+}
 
 static void fmt_time(const struct ev_run *r, __u64 ktime, char *buf, size_t size, bool iso)
 {
@@ -336,7 +385,7 @@ static void fmt_time(const struct ev_run *r, __u64 ktime, char *buf, size_t size
 	}
 }
 
-static void print_json(const struct ev_run *r, const struct fl_event *e)
+static void print_json(struct ev_run *r, const struct fl_event *e)
 {
 	char t[64], addr[INET6_ADDRSTRLEN], id[16];
 	struct jw w;
@@ -354,7 +403,7 @@ static void print_json(const struct ev_run *r, const struct fl_event *e)
 	jw_ku64(&w, "tid", e->tid);
 	jw_kstr(&w, "comm", e->comm);
 	if (e->kind == FL_EV_SYS_FAIL) {
-		jw_kstr(&w, "call", fl_ev_call_name(e->call));
+		jw_kstr(&w, "call", call_name(r, e));
 		jw_kstr(&w, "errno", strerrorname_np(e->errnum) ?: "?");
 		jw_ki64(&w, "errnum", e->errnum);
 		jw_kstr(&w, "hook", fl_ev_hook_name(e->hook));
@@ -373,7 +422,7 @@ static void print_json(const struct ev_run *r, const struct fl_event *e)
 	jw_end(&w);
 }
 
-static void print_plain(const struct ev_run *r, const struct fl_event *e)
+static void print_plain(struct ev_run *r, const struct fl_event *e)
 {
 	char t[64], addr[INET6_ADDRSTRLEN], d[32];
 	bool v6;
@@ -382,7 +431,7 @@ static void print_plain(const struct ev_run *r, const struct fl_event *e)
 	printf("%s %-9s exp %06x cgroup %llu pid %u comm %s", t, fl_ev_kind_name(e->kind), e->exp_id,
 	       (unsigned long long)e->cgid, e->pid, e->comm[0] ? e->comm : "-");
 	if (e->kind == FL_EV_SYS_FAIL) {
-		printf(" %s %s via %s\n", fl_ev_call_name(e->call), strerrorname_np(e->errnum) ?: "?",
+		printf(" %s %s via %s\n", call_name(r, e), strerrorname_np(e->errnum) ?: "?",
 		       fl_ev_hook_name(e->hook));
 		return;
 	}

@@ -4,6 +4,7 @@
 #define FL_EVENTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "faultline.h"
 #include "parse.h"
 
@@ -35,5 +36,7 @@ void fl_ev_apply_config(const struct fl_ev_opts *o, struct fl_ev_config *c);
 const char *fl_ev_call_name(__u32 call);
 const char *fl_ev_hook_name(__u32 hook);
 const char *fl_ev_kind_name(__u32 kind);
+/* "getpgid" for the address of __x64_sys_getpgid, in buf; NULL if unknown. */
+const char *fl_ev_ksym_syscall(__u64 ip, char *buf, size_t size);
 
 #endif

@@ -28,14 +28,6 @@
 #include "registry.h"
 #include "experiment.h"
 
-#if defined(__x86_64__)
-#define SYSCALL_PREFIX	"__x64_sys_"
-#elif defined(__aarch64__)
-#define SYSCALL_PREFIX	"__arm64_sys_"
-#else
-#error "faultline sys: add this architecture's syscall symbol prefix"
-#endif
-
 #define MAX_LINKS	(2 * FL_SYS_MAX_CALLS)
 #define TICK_NS		200000000ULL
 
@@ -370,10 +362,10 @@ static int byname_mech(const struct fl_sys_opts *o, const struct fl_sys_env *env
 {
 	*m = o->mech;
 	if (!has_btf && *m != FL_MECH_KPROBE && !env_has(env, FEAT_OVERRIDE_RETURN))
-		return fail(err, -EOPNOTSUPP, "%s: the kernel has " SYSCALL_PREFIX "%s but no BTF for it, which fmod_ret needs, and no kprobe override: %s (see 'faultline doctor')",
+		return fail(err, -EOPNOTSUPP, "%s: the kernel has " FL_SYSCALL_PREFIX "%s but no BTF for it, which fmod_ret needs, and no kprobe override: %s (see 'faultline doctor')",
 			    name, name, env_why(env, FEAT_OVERRIDE_RETURN));
 	if (!has_btf && *m == FL_MECH_FMOD_RET)
-		return fail(err, -EOPNOTSUPP, "%s: the kernel has no BTF for " SYSCALL_PREFIX "%s, which fmod_ret needs; try --mechanism kprobe",
+		return fail(err, -EOPNOTSUPP, "%s: the kernel has no BTF for " FL_SYSCALL_PREFIX "%s, which fmod_ret needs; try --mechanism kprobe",
 			    name, name);
 	if (!has_btf)
 		*m = FL_MECH_KPROBE;
@@ -402,7 +394,7 @@ static int plan_byname(const struct fl_sys_opts *o, const struct fl_sys_env *env
 	for (i = 0; unfaultable[i]; i++)
 		if (!strcmp(s->name, unfaultable[i]))
 			return fail(err, -EINVAL, "%s cannot be faulted: a failing %s has no caller to return to", s->name, s->name);
-	snprintf(s->sym, sizeof(s->sym), SYSCALL_PREFIX "%s", s->name);
+	snprintf(s->sym, sizeof(s->sym), FL_SYSCALL_PREFIX "%s", s->name);
 	has_btf = btf__find_by_name_kind(env->btf, s->sym, BTF_KIND_FUNC) > 0;
 	if (!has_btf && !in_kallsyms(s->sym))
 		return fail(err, -EINVAL, "'%s' is not a system call of this kernel (no %s)", s->name, s->sym);
@@ -1044,7 +1036,7 @@ static void usage(void)
 		"  open/openat/creat, read/pread64/readv, write/pwrite64/writev, unlink, rmdir,\n"
 		"  mkdir, rename, mmap, fork/vfork/clone (threads too): BPF LSM, or fmod_ret on\n"
 		"      security_*; a hook sees every variant of its call (read: pread64, readv...)\n"
-		"  any other syscall: fmod_ret on " SYSCALL_PREFIX "NAME, or kprobe + bpf_override_return\n"
+		"  any other syscall: fmod_ret on " FL_SYSCALL_PREFIX "NAME, or kprobe + bpf_override_return\n"
 		"--path PREFIX: a file or directory that exists; calls on it or below it match\n"
 		"  (by inode, so bind mounts of it match too; unlink, rmdir, mkdir and rename\n"
 		"  match only within PREFIX's filesystem). For a container, give /proc/PID/root/DIR.\n"

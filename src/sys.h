@@ -16,6 +16,15 @@
 #include "probe.h"
 #include "target.h"
 
+/* The kernel's symbol for syscall NAME is FL_SYSCALL_PREFIX NAME. */
+#if defined(__x86_64__)
+#define FL_SYSCALL_PREFIX	"__x64_sys_"
+#elif defined(__aarch64__)
+#define FL_SYSCALL_PREFIX	"__arm64_sys_"
+#else
+#error "faultline sys: add this architecture's syscall symbol prefix"
+#endif
+
 #define FL_SYS_MAX_CALLS	16	/* names after --call */
 #define FL_SYS_DEFAULT_NS	(60ULL * 1000000000ULL)
 #define FL_SYS_MAX_NS		(24ULL * 3600 * 1000000000ULL)

@@ -206,11 +206,21 @@ byname() {
 	expect_err "Resource temporarily unavailable" "$A" env PYTHONHASHSEED=0 python3 -c "$getrandom"
 	expect_ok "$B" env PYTHONHASHSEED=0 python3 -c "$getrandom"
 	fl_end INT
-	# Both in one command: one program each (fmod_ret), or one per attachment (kprobe).
+	# Both in one command: one program each (fmod_ret), or one per attachment
+	# (kprobe). Each event names its syscall, found from the hooked address.
+	bg_start "$WORK/ev.json" "$WORK/ev.err" 'listening on' "$FL" --json events
+	local ev=$BG_PID
 	fl_sys --call fsync,getrandom --errno EPERM --mechanism "$mech"
 	expect_err "Operation not permitted" "$A" python3 -c "$fsync"
 	expect_err "Operation not permitted" "$A" env PYTHONHASHSEED=0 python3 -c "$getrandom"
 	fl_end INT
+	bg_end $ev "$WORK/ev.err" INT
+	# Python asks getrandom for its hash seed at start-up, so there are more
+	# getrandoms than the one we made; fsync only the one.
+	jq -s -e --arg m "$mech" '[.[] | select(.fault == "sys_fail")] |
+		(map(.call) | unique) == ["fsync", "getrandom"] and (map(select(.call == "fsync")) | length) == 1
+		and all(.[]; .hook == $m and .errno == "EPERM")' \
+		"$WORK/ev.json" >/dev/null || fail "events do not name the syscalls: $(cat "$WORK/ev.json")"
 }
 
 t_byname_fmod_ret() {
