@@ -162,9 +162,9 @@ static struct net_bpf *load_net(int nr_rules)
 static void learn_port(struct net_bpf *s, int port)
 {
 	struct fl_port_key k = { .lport = port, .proto = FL_PROTO_UDP };
-	__u8 one = 1;
+	__u64 cgid = 1;
 
-	if (bpf_map__update_elem(s->maps.tports, &k, sizeof(k), &one, 1, 0))
+	if (bpf_map__update_elem(s->maps.tports, &k, sizeof(k), &cgid, sizeof(cgid), 0))
 		bench_die("cannot write tports: %s", strerror(errno));
 }
 

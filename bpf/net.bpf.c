@@ -71,20 +71,21 @@ struct {
  * it cannot ask for a cgroup. Instead the target teaches it: its egress
  * records each flow it sends on (reversed, as replies will arrive) and its
  * binds record the ports it receives on; the tc ingress program looks them
- * up. Stale entries age out of the LRU.
+ * up. Stale entries age out of the LRU. The value is the cgroup id of the
+ * socket that taught us, which the ingress events then report.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, FL_MAX_FLOWS);
 	__type(key, struct fl_flow_key);
-	__type(value, __u8);
+	__type(value, __u64);
 } tflows SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, struct fl_port_key);
-	__type(value, __u8);
+	__type(value, __u64);
 } tports SEC(".maps");
 
 struct pkt {
@@ -221,19 +222,17 @@ static __always_inline void count(__u32 idx, struct __sk_buff *skb, bool injecte
 }
 
 /*
- * The event of one injected packet, with the socket's cgroup. On tc
- * ingress the receiving socket is not known yet, and skb->sk may still be
- * the sender's (veth keeps it across namespaces), so the cgroup is 0 there.
- * The current task is named only on egress and only when it sits in the
+ * The event of one injected packet, with the socket's cgroup: on tc ingress
+ * the receiving socket is not known yet, and skb->sk may still be the
+ * sender's (veth keeps it across namespaces), so the caller passes the
+ * cgroup that taught us the flow or port (tflows, tports). The current task is named only on egress and only when it sits in the
  * socket's cgroup: ingress runs in softirq for whichever task happens to be
  * on the CPU, and so may a TCP retransmit; the cgroup check keeps such a
  * task from another service out.
  */
 static __always_inline void emit(struct __sk_buff *skb, const struct pkt *p, __u32 dir,
-				 __u32 kind, __u64 delay)
+				 __u32 kind, __u64 delay, __u64 cgid)
 {
-	bool no_sk = kind == FL_EV_NET_DELAY && dir == FL_DIR_INGRESS;
-	__u64 cgid = no_sk ? 0 : bpf_skb_cgroup_id(skb);
 	struct fl_event *e = fl_ev_reserve(kind, cgid);
 
 	if (!e)
@@ -294,7 +293,7 @@ static __always_inline int cg_drop(struct __sk_buff *skb, __u32 dir)
 	if (idx < 0)
 		return CG_PASS;
 	count(idx, skb, true, 0);
-	emit(skb, &p, dir, FL_EV_NET_DROP, 0);
+	emit(skb, &p, dir, FL_EV_NET_DROP, 0, bpf_skb_cgroup_id(skb));
 	return dir == FL_DIR_EGRESS ? CG_DROP_CN : CG_DROP;
 }
 
@@ -381,7 +380,7 @@ int fl_tc_egress(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	skb->tstamp = departure(skb, r, true, &delay);
 	count(idx, skb, true, delay);
-	emit(skb, &p, FL_DIR_EGRESS, FL_EV_NET_DELAY, delay);
+	emit(skb, &p, FL_DIR_EGRESS, FL_EV_NET_DELAY, delay, bpf_skb_cgroup_id(skb));
 	return TC_ACT_OK;
 }
 
@@ -397,24 +396,24 @@ static __always_inline void flow_key_of(const struct pkt *p, struct fl_flow_key 
 SEC("cgroup_skb/egress")
 int fl_cg_learn(struct __sk_buff *skb)
 {
+	__u64 cgid = bpf_skb_cgroup_id(skb);
 	struct fl_flow_key k = {};
 	struct pkt p = {};
-	__u8 one = 1;
 
 	if (fl_halted() || parse(skb, 0, true, &p))
 		return CG_PASS;
 	flow_key_of(&p, &k);
-	bpf_map_update_elem(&tflows, &k, &one, BPF_ANY);
+	bpf_map_update_elem(&tflows, &k, &cgid, BPF_ANY);
 	return CG_PASS;
 }
 
 static __always_inline int learn_bind(struct bpf_sock *sk)
 {
 	struct fl_port_key k = { .lport = sk->src_port, .proto = sk->protocol };
-	__u8 one = 1;
+	__u64 cgid = bpf_get_current_cgroup_id();	/* bind runs in the caller */
 
 	if (k.lport)
-		bpf_map_update_elem(&tports, &k, &one, BPF_ANY);
+		bpf_map_update_elem(&tports, &k, &cgid, BPF_ANY);
 	return 1;
 }
 
@@ -430,15 +429,21 @@ int fl_bind6(struct bpf_sock *sk)
 	return learn_bind(sk);
 }
 
-static __always_inline bool ingress_targeted(const struct pkt *p)
+/* A packet for the target: true, and the cgroup of the socket it is for. */
+static __always_inline bool ingress_targeted(const struct pkt *p, __u64 *cgid)
 {
 	struct fl_port_key pk = { .lport = p->lport, .proto = p->proto };
 	struct fl_flow_key fk = {};
+	__u64 *cg;
 
 	flow_key_of(p, &fk);
-	if (bpf_map_lookup_elem(&tflows, &fk))
-		return true;
-	return p->has_ports && bpf_map_lookup_elem(&tports, &pk);
+	cg = bpf_map_lookup_elem(&tflows, &fk);
+	if (!cg && p->has_ports)
+		cg = bpf_map_lookup_elem(&tports, &pk);
+	if (!cg)
+		return false;
+	*cgid = *cg;
+	return true;
 }
 
 /*
@@ -456,11 +461,11 @@ int fl_tc_ingress(struct __sk_buff *skb)
 {
 	struct fl_net_rule *r;
 	struct pkt p = {};
-	__u64 delay, t;
+	__u64 delay, t, cgid = 0;
 	int idx;
 
 	if (fl_halted() || !ifb_ifindex || parse(skb, tc_l3_off, false, &p) ||
-	    !ingress_targeted(&p))
+	    !ingress_targeted(&p, &cgid))
 		return CLS_NO_MATCH;
 	idx = pick_rule(skb, &p, FL_DIR_INGRESS, FL_ACT_DELAY, &r);
 	if (idx < 0)
@@ -470,7 +475,7 @@ int fl_tc_ingress(struct __sk_buff *skb)
 	if (bpf_skb_set_tstamp(skb, t, BPF_SKB_TSTAMP_DELIVERY_MONO))
 		return CLS_NO_MATCH;
 	count(idx, skb, true, delay);
-	emit(skb, &p, FL_DIR_INGRESS, FL_EV_NET_DELAY, delay);
+	emit(skb, &p, FL_DIR_INGRESS, FL_EV_NET_DELAY, delay, cgid);
 	return CLS_MATCH;
 }
 

@@ -267,12 +267,17 @@ static int open_object(struct net_session *s)
 	return 0;
 }
 
+struct port_fill {
+	int fd;
+	__u64 cgid;	/* which process of the tree owns a socket is not known: the target's */
+};
+
 static void add_port(uint8_t proto, uint16_t port, void *arg)
 {
 	struct fl_port_key k = { .lport = port, .proto = proto };
-	__u8 one = 1;
+	struct port_fill *f = arg;
 
-	bpf_map_update_elem(*(int *)arg, &k, &one, BPF_ANY);
+	bpf_map_update_elem(f->fd, &k, &f->cgid, BPF_ANY);
 }
 
 static int fill_maps(struct net_session *s)
@@ -286,8 +291,8 @@ static int fill_maps(struct net_session *s)
 	    bpf_map_update_elem(bpf_map__fd(s->skel->maps.rules), &key, &s->o->rule, BPF_ANY))
 		return -errno;
 	if (s->o->rule.action == FL_ACT_DELAY && (s->o->rule.dir & FL_DIR_INGRESS)) {
-		int fd = bpf_map__fd(s->skel->maps.tports);
-		int n = fl_cgroup_listen_ports(s->o->target.path, add_port, &fd);
+		struct port_fill f = { bpf_map__fd(s->skel->maps.tports), cgid };
+		int n = fl_cgroup_listen_ports(s->o->target.path, add_port, &f);
 
 		pr_debug("ingress delay: %d ports the target already receives on\n", n);
 	}

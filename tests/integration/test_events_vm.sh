@@ -52,20 +52,31 @@ t_net_delay_egress_events() {
 		fail "sender $pid port $lport: unexpected events: $(evs "$A")"
 }
 
-# Ingress delay runs before the packet has a socket: no cgroup, no task.
-t_net_delay_ingress_events_without_cgroup() {
+# Ingress delay runs before the packet has a socket: no task, and the cgroup
+# is the one whose socket taught faultline the flow (a reply to A's own
+# request) or the port (a server of A/child that bound after the start).
+t_net_delay_ingress_events_name_the_cgroup() {
+	local cg_a cg_s
 	net_delay_setup
+	mkdir "$A/srv"
 	server echo $NP udp-echo --port 9100 --max-time 60
 	ev_start
 	fl_start delay net delay --cgroup "$REL_A" --delay 20ms --direction ingress --protocol udp
 	in_ns_cg "$NS_C" "$A" $NP udp-rtt --to $S_ADDR --port 9100 --count 4 --interval 0.05 --timeout 3 >/dev/null
+	in_ns_cg "$NS_C" "$A/srv" $NP udp-echo --port 9400 --max-time 30 >"$WORK/srv.out" 2>&1 &
+	defer "kill $! 2>/dev/null"
+	wait_for grep -q ready "$WORK/srv.out" || fail "the server in A/srv did not start"
+	ip netns exec "$NS_S" $NP udp-rtt --to $C_ADDR --port 9400 --count 3 --interval 0.05 --timeout 3 >/dev/null
 	kill -INT $FL_PID
 	fl_wait || fail "faultline net delay failed: $(cat "$WORK/delay.err")"
 	ev_end INT
-	jq -s -e 'map(select(.fault == "net_delay")) | length == 4 and all(.[]; .direction == "ingress"
-		and .peer == "10.77.0.2" and .peer_port == 9100 and .delay_ns == 20000000
-		and .cgroup == 0 and .pid == 0)' "$WORK/ev.json" >/dev/null ||
-		fail "unexpected events: $(grep net_delay "$WORK/ev.json")"
+	cg_a=$(stat -c %i "$A") cg_s=$(stat -c %i "$A/srv")
+	jq -s -e --argjson a "$cg_a" --argjson s "$cg_s" 'map(select(.fault == "net_delay")) |
+		all(.[]; .direction == "ingress" and .peer == "10.77.0.2" and .delay_ns == 20000000 and .pid == 0)
+		and (map(select(.cgroup == $a and .peer_port == 9100)) | length) == 4
+		and (map(select(.cgroup == $s and .local_port == 9400)) | length) == 3 and length == 7' \
+		"$WORK/ev.json" >/dev/null ||
+		fail "A is cgroup $cg_a, A/srv $cg_s: unexpected events: $(grep net_delay "$WORK/ev.json")"
 }
 
 # A host where no experiment ever ran: `events` creates the maps exactly as
