@@ -4,7 +4,8 @@
 # bench/README.md (bench/report.sh). Every figure is a ratio to a baseline
 # measured in the same run, because this machine is shared and noisy.
 #
-# Usage: bench/run.sh [--host-only | --vm-only]   (--vm-only: replace the VM part of the day's results)
+# Usage: bench/run.sh [--host-only | --vm-only]   (on a day that has results, each
+#        replaces its own part and keeps the other, marked as from an earlier run)
 #        bench/run.sh --vm-part   (inside scripts/vmtest.sh; prints BENCHJSON lines)
 # Env:   BENCH_VM=0 skips the VM part; FAULTLINE_CACHE as for scripts/vmtest.sh.
 #
@@ -534,6 +535,11 @@ main() {
 		say "replaced the VM part of $out ($((SECONDS - t0)) s)"
 		"$REPO/bench/report.sh" "$out"
 		return
+	fi
+	# --host-only on a day that has results: keep their VM part, and say so.
+	if [ "$mode" = --host-only ] && [ -s "$out" ] && jq -e '.vm.machine' "$out" >/dev/null; then
+		vm=$(jq --arg c "$(jq -r .commit "$out")" --arg d "$(jq -r .date "$out")" \
+			'.vm + {rerun: "kept from the run of \($d), commit \($c); the host part was rerun alone (bench/run.sh --host-only)"}' "$out")
 	fi
 	for f in progs insitu traffic loss sys control; do [ -s "$WORK/$f.json" ] || echo null >"$WORK/$f.json"; done
 	jq -n --argjson m "$(machine_json)" --arg date "$(date -u +%FT%TZ)" \
