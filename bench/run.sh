@@ -175,7 +175,7 @@ bench_traffic() {
 
 # loss_sample TOOL PROB PORT: one 10^5-packet run from B; prints a JSON row.
 loss_sample() {
-	local tool=$1 p=$2 port=$3 sink recv sent injected=null
+	local tool=$1 p=$2 port=$3 sink recv sent
 	sink="$WORK/sink.$tool.$port"
 	ip netns exec "$NS_S" "$BENCH" udp-sink "$port" 3000 120 >"$sink" &
 	local spid=$!
