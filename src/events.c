@@ -22,6 +22,7 @@
 #include "json.h"
 #include "log.h"
 #include "sys.h"
+#include "sysfs.h"
 
 #define NSEC_PER_SEC	1000000000ULL
 #define POLL_MS		100
@@ -71,24 +72,11 @@ const char *fl_ev_call_name(__u32 call)
  */
 const char *fl_ev_ksym_syscall(__u64 ip, char *buf, size_t size)
 {
-	unsigned long long addr, best = 0;
-	char line[256], type, name[128];
-	FILE *f;
+	size_t n = strlen(FL_SYSCALL_PREFIX);
 
-	if (!ip || !(f = fopen("/proc/kallsyms", "re")))
+	if (!fl_ksym_at(ip, buf, size) || strncmp(buf, FL_SYSCALL_PREFIX, n))
 		return NULL;
-	buf[0] = 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %127s", &addr, &type, name) != 3 ||
-		    (type != 't' && type != 'T') || addr > ip || addr < best)
-			continue;
-		best = addr;
-		snprintf(buf, size, "%s", name);
-	}
-	fclose(f);
-	if (!best || strncmp(buf, FL_SYSCALL_PREFIX, strlen(FL_SYSCALL_PREFIX)))
-		return NULL;
-	memmove(buf, buf + strlen(FL_SYSCALL_PREFIX), strlen(buf) - strlen(FL_SYSCALL_PREFIX) + 1);
+	memmove(buf, buf + n, strlen(buf) - n + 1);
 	return buf;
 }
 

@@ -184,12 +184,7 @@ int fl_net_parse(enum fl_action action, int argc, char **argv, struct net_opts *
 
 const struct option *fl_net_option(const char *name)
 {
-	const struct option *opt;
-
-	for (opt = net_longopts; opt->name; opt++)
-		if (!strcmp(opt->name, name))
-			return opt;
-	return NULL;
+	return fl_find_option(net_longopts, name);
 }
 
 int fl_net_parse_opt(struct net_opts *o, const struct option *opt, const char *arg, char *err)

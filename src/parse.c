@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +18,14 @@ static int fail(char *err, const char *fmt, const char *arg)
 	if (err)
 		snprintf(err, FL_ERRLEN, fmt, arg);
 	return -EINVAL;
+}
+
+const struct option *fl_find_option(const struct option *table, const char *name)
+{
+	for (; table->name; table++)
+		if (!strcmp(table->name, name))
+			return table;
+	return NULL;
 }
 
 int fl_parse_duration(const char *s, __u64 *ns, char *err)

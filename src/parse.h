@@ -11,6 +11,10 @@
 
 #define FL_ERRLEN 512
 
+struct option;
+/* The entry of a getopt_long table named NAME, or NULL. */
+const struct option *fl_find_option(const struct option *table, const char *name);
+
 /* "50ms", "1.5s", "10m", "2h" (a bare number is refused: units matter). */
 int fl_parse_duration(const char *s, __u64 *ns, char *err);
 /* "0.3" or "30%" into a fraction of 2^32 (1.0 -> 2^32 exactly). */

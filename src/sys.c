@@ -25,6 +25,7 @@
 #include "json.h"
 #include "log.h"
 #include "sys.h"
+#include "sysfs.h"
 #include "registry.h"
 #include "experiment.h"
 
@@ -222,12 +223,7 @@ static int parse_one(int opt, const char *arg, struct fl_sys_opts *o, char *err)
 
 const struct option *fl_sys_option(const char *name)
 {
-	const struct option *opt;
-
-	for (opt = long_opts; opt->name; opt++)
-		if (!strcmp(opt->name, name))
-			return opt;
-	return NULL;
+	return fl_find_option(long_opts, name);
 }
 
 int fl_sys_parse_opt(struct fl_sys_opts *o, const struct option *opt, const char *arg, char *err)
@@ -338,20 +334,6 @@ static int lacks(char *err, const struct fl_sys_env *env, const char *name,
 		    name, mech_names[m], fl_feat_name(id), env_why(env, id));
 }
 
-/* A function of the running kernel, BTF or not (kprobes need no BTF). */
-static bool in_kallsyms(const char *sym)
-{
-	char line[256], name[128];
-	bool found = false;
-	FILE *f = fopen("/proc/kallsyms", "re");
-
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %*s %127s", name) == 1 && !strcmp(name, sym);
-	if (f)
-		fclose(f);
-	return found;
-}
-
 /*
  * fmod_ret on __x64_sys_NAME where the kernel has error injection, else
  * kprobe. fmod_ret is verified against the function's BTF; some syscalls
@@ -396,7 +378,8 @@ static int plan_byname(const struct fl_sys_opts *o, const struct fl_sys_env *env
 			return fail(err, -EINVAL, "%s cannot be faulted: a failing %s has no caller to return to", s->name, s->name);
 	snprintf(s->sym, sizeof(s->sym), FL_SYSCALL_PREFIX "%s", s->name);
 	has_btf = btf__find_by_name_kind(env->btf, s->sym, BTF_KIND_FUNC) > 0;
-	if (!has_btf && !in_kallsyms(s->sym))
+	/* kallsyms lists it with or without BTF (kprobes need none). */
+	if (!has_btf && fl_ksym_find(s->sym, NULL))
 		return fail(err, -EINVAL, "'%s' is not a system call of this kernel (no %s)", s->name, s->sym);
 	e = byname_mech(o, env, s->name, has_btf, &m, err);
 	if (e)

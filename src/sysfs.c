@@ -129,6 +129,50 @@ int fl_read_file(const char *path, char *buf, size_t size)
 	return n;
 }
 
+/* One line of /proc/kallsyms: "ADDR TYPE NAME [MODULE]". */
+static bool ksym_line(const char *line, unsigned long long *addr, char *type, char name[128])
+{
+	return sscanf(line, "%llx %c %127s", addr, type, name) == 3;
+}
+
+int fl_ksym_find(const char *sym, unsigned long long *addr)
+{
+	unsigned long long a;
+	char line[256], type, name[128];
+	int err = -ENOENT;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	while (f && err && fgets(line, sizeof(line), f)) {
+		if (!ksym_line(line, &a, &type, name) || strcmp(name, sym))
+			continue;
+		if (addr)
+			*addr = a;
+		err = 0;
+	}
+	if (f)
+		fclose(f);
+	return err;
+}
+
+const char *fl_ksym_at(unsigned long long ip, char *buf, size_t size)
+{
+	unsigned long long addr, best = 0;
+	char line[256], type, name[128];
+	FILE *f;
+
+	if (!ip || !(f = fopen("/proc/kallsyms", "re")))
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		if (!ksym_line(line, &addr, &type, name) || (type != 't' && type != 'T') ||
+		    addr > ip || addr < best)
+			continue;
+		best = addr;
+		snprintf(buf, size, "%s", name);
+	}
+	fclose(f);
+	return best ? buf : NULL;
+}
+
 int fl_write_file(const char *path, const char *s)
 {
 	int fd, err = 0;

@@ -21,4 +21,13 @@ int fl_mkdir_p(const char *path, unsigned int mode);
 int fl_read_file(const char *path, char *buf, size_t size);
 int fl_write_file(const char *path, const char *s);
 
+/*
+ * /proc/kallsyms. fl_ksym_find: 0 if the running kernel has SYM (and its
+ * address in *addr when asked; 0 where kptr_restrict hides it), else -ENOENT.
+ * fl_ksym_at: the name of the nearest text symbol at or below ip, in buf,
+ * or NULL when none is known.
+ */
+int fl_ksym_find(const char *sym, unsigned long long *addr);
+const char *fl_ksym_at(unsigned long long ip, char *buf, size_t size);
+
 #endif
