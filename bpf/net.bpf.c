@@ -225,10 +225,11 @@ static __always_inline void count(__u32 idx, struct __sk_buff *skb, bool injecte
  * The event of one injected packet, with the socket's cgroup: on tc ingress
  * the receiving socket is not known yet, and skb->sk may still be the
  * sender's (veth keeps it across namespaces), so the caller passes the
- * cgroup that taught us the flow or port (tflows, tports). The current task is named only on egress and only when it sits in the
- * socket's cgroup: ingress runs in softirq for whichever task happens to be
- * on the CPU, and so may a TCP retransmit; the cgroup check keeps such a
- * task from another service out.
+ * cgroup that taught us the flow or port (tflows, tports). The current
+ * task is named only on egress and only when it sits in the socket's
+ * cgroup: ingress runs in softirq for whichever task happens to be on the
+ * CPU, and so may a TCP retransmit; the cgroup check keeps such a task
+ * from another service out.
  */
 static __always_inline void emit(struct __sk_buff *skb, const struct pkt *p, __u32 dir,
 				 __u32 kind, __u64 delay, __u64 cgid)

@@ -175,20 +175,16 @@ static __always_inline int fl_sys_names(__u32 call, struct dentry *a, struct den
 	return fl_sys_verdict(r, call, hook, 0);
 }
 
-/* A call without a path (fork, a syscall by name). */
-static __always_inline int fl_sys_plain(__u32 call, __u32 hook)
+/*
+ * A call without a path (fork, a syscall by name). ip: the hooked function
+ * for a syscall by name, which the event carries (userspace names it from
+ * kallsyms); 0 for the rest.
+ */
+static __always_inline int fl_sys_plain(__u32 call, __u32 hook, __u64 ip)
 {
 	const struct fl_sys_rule *r = fl_sys_rule_for(call);
 
-	return r ? fl_sys_verdict(r, call, hook, 0) : 0;
-}
-
-/* A syscall by name: the event carries which one, resolved from kallsyms. */
-static __always_inline int fl_sys_byname(__u32 hook, __u64 ip)
-{
-	const struct fl_sys_rule *r = fl_sys_rule_for(FL_SYS_BYNAME);
-
-	return r ? fl_sys_verdict(r, FL_SYS_BYNAME, hook, ip) : 0;
+	return r ? fl_sys_verdict(r, call, hook, ip) : 0;
 }
 
 /* ---- cgroup socket hooks: attached to the target, so descendants too ---- */
@@ -208,7 +204,7 @@ static __always_inline int fl_sys_sock(__u32 call)
 	 */
 	if (targ_set_retval && bpf_get_retval() < 0)
 		return 0;
-	err = fl_sys_plain(call, FL_HOOK_SOCK);
+	err = fl_sys_plain(call, FL_HOOK_SOCK, 0);
 
 	if (!err)
 		return 1;
@@ -268,7 +264,7 @@ FL_SECURITY_HOOK(inode_rmdir, fl_sys_names(FL_SYS_RMDIR, dentry, NULL, fl_hook),
 		 struct inode *dir, struct dentry *dentry)
 FL_SECURITY_HOOK(inode_mkdir, fl_sys_names(FL_SYS_MKDIR, dentry, NULL, fl_hook),
 		 struct inode *dir, struct dentry *dentry, umode_t mode)
-FL_SECURITY_HOOK(task_alloc, fl_sys_plain(FL_SYS_FORK, fl_hook),
+FL_SECURITY_HOOK(task_alloc, fl_sys_plain(FL_SYS_FORK, fl_hook, 0),
 		 struct task_struct *task, unsigned long clone_flags)
 
 /* The LSM hook and security_* differ in arity for these two. */
@@ -312,7 +308,7 @@ int BPF_PROG(fl_fmod_mmap_file, struct file *file, unsigned long prot,
 SEC("fmod_ret")								\
 long BPF_PROG(fl_fmod_sys##i, struct pt_regs *regs, long ret)		\
 {									\
-	return ret ?: fl_sys_byname(FL_HOOK_FMOD_RET, bpf_get_func_ip(ctx));	\
+	return ret ?: fl_sys_plain(FL_SYS_BYNAME, FL_HOOK_FMOD_RET, bpf_get_func_ip(ctx)); \
 }
 
 FL_FMOD_SYS(0)
@@ -328,7 +324,7 @@ FL_FMOD_SYS(7)
 SEC("kprobe")
 int fl_kprobe_sys(struct pt_regs *ctx)
 {
-	int err = fl_sys_byname(FL_HOOK_KPROBE, bpf_get_func_ip(ctx));
+	int err = fl_sys_plain(FL_SYS_BYNAME, FL_HOOK_KPROBE, bpf_get_func_ip(ctx));
 
 	if (err)
 		bpf_override_return(ctx, err);
@@ -343,7 +339,7 @@ int fl_kprobe_sys(struct pt_regs *ctx)
 SEC("syscall")
 int fl_sys_test(struct fl_sys_test_ctx *ctx)
 {
-	return fl_sys_plain(ctx->call, FL_HOOK_TEST);	/* the test reads it as retval */
+	return fl_sys_plain(ctx->call, FL_HOOK_TEST, 0);	/* the test reads it as retval */
 }
 
 char LICENSE[] SEC("license") = "GPL";
