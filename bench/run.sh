@@ -538,8 +538,7 @@ main() {
 	fi
 	# --host-only on a day that has results: keep their VM part, and say so.
 	if [ "$mode" = --host-only ] && [ -s "$out" ] && jq -e '.vm.machine' "$out" >/dev/null; then
-		vm=$(jq --arg c "$(jq -r .commit "$out")" --arg d "$(jq -r .date "$out")" \
-			'.vm + {rerun: "kept from the run of \($d), commit \($c); the host part was rerun alone (bench/run.sh --host-only)"}' "$out")
+		vm=$(jq '.vm + {rerun: "kept from the run of \(.date), commit \(.commit); the host part was rerun alone (bench/run.sh --host-only)"}' "$out")
 	fi
 	for f in progs insitu traffic loss sys control; do [ -s "$WORK/$f.json" ] || echo null >"$WORK/$f.json"; done
 	jq -n --argjson m "$(machine_json)" --arg date "$(date -u +%FT%TZ)" \

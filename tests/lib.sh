@@ -141,6 +141,19 @@ bg_end() {
 	[ $rc -eq 0 ] || fail "exited $rc: $(cat "$err")"
 }
 
+# ev_start ARGS...: faultline --json events in the background, output in
+# $WORK/ev.json; returns once it listens.
+ev_start() {
+	bg_start "$WORK/ev.json" "$WORK/ev.err" 'listening on' "$FL" --json events "$@"
+	EV_PID=$BG_PID
+}
+
+# ev_end [SIGNAL]: stop it (or let it end by itself), a clean exit, a summary.
+ev_end() {
+	bg_end $EV_PID "$WORK/ev.err" "${1:-}"
+	tail -1 "$WORK/ev.json" | jq -e .summary >/dev/null || fail "no summary line: $(tail -3 "$WORK/ev.json")"
+}
+
 # wait_for CMD...: poll up to 5 s for CMD to succeed.
 wait_for() {
 	local i

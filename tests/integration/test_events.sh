@@ -10,19 +10,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/test_sys.sh"
 # shellcheck disable=SC2046
 unset -f $(declare -F | awk '$3 ~ /^t_/ {print $3}')
 
-# ev_start ARGS...: faultline --json events in the background, output in
-# $WORK/ev.json; returns once it listens.
-ev_start() {
-	bg_start "$WORK/ev.json" "$WORK/ev.err" 'listening on' "$FL" --json events "$@"
-	EV_PID=$BG_PID
-}
-
-# ev_end [SIGNAL]: stop it (or let it end by itself), a clean exit, a summary.
-ev_end() {
-	bg_end $EV_PID "$WORK/ev.err" "${1:-}"
-	tail -1 "$WORK/ev.json" | jq -e .summary >/dev/null || fail "no summary line: $(tail -3 "$WORK/ev.json")"
-}
-
 # udp_from_a PORT LEN: five LEN-byte datagrams from a python3 of A in NS_C
 # to the server side; prints "PID LOCAL_PORT".
 udp_from_a() {

@@ -208,13 +208,12 @@ byname() {
 	fl_end INT
 	# Both in one command: one program each (fmod_ret), or one per attachment
 	# (kprobe). Each event names its syscall, found from the hooked address.
-	bg_start "$WORK/ev.json" "$WORK/ev.err" 'listening on' "$FL" --json events
-	local ev=$BG_PID
+	ev_start
 	fl_sys --call fsync,getrandom --errno EPERM --mechanism "$mech"
 	expect_err "Operation not permitted" "$A" python3 -c "$fsync"
 	expect_err "Operation not permitted" "$A" env PYTHONHASHSEED=0 python3 -c "$getrandom"
 	fl_end INT
-	bg_end $ev "$WORK/ev.err" INT
+	ev_end INT
 	# Python asks getrandom for its hash seed at start-up, so there are more
 	# getrandoms than the one we made; fsync only the one.
 	jq -s -e --arg m "$mech" '[.[] | select(.fault == "sys_fail")] |
