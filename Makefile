@@ -17,18 +17,26 @@ $(error no $(VMLINUX_DIR)/vmlinux.h for '$(ARCH)': run scripts/gen-vmlinux.sh on
 endif
 
 CFLAGS   ?= -O2 -g
+# The layers, top to bottom: commands, the engine, the fault families, the
+# library. A header is found by name in any of them; tests/layers.sh checks
+# that nothing includes upward.
+SRC_DIRS := src/cli src/engine src/faults $(wildcard src/faults/*/) src/lib
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation -Werror \
-	    -Iinclude -Isrc -I$(OUTPUT) -D_GNU_SOURCE
+	    -Iinclude $(addprefix -I,$(SRC_DIRS)) -I$(OUTPUT) -D_GNU_SOURCE
 LDLIBS   += -lbpf -lelf -lz -lm -lyaml
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-	      -I$(VMLINUX_DIR) -Iinclude -Ibpf
+	      -I$(VMLINUX_DIR) -Iinclude -Isrc/lib
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
-BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
-SKELS    := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
-SRCS     := $(wildcard src/*.c)
+# Each BPF object sits beside its loader; skeletons are named by file.
+BPF_SRCS := $(shell find src -name '*.bpf.c' | sort)
+BPF_OBJS := $(addprefix $(OUTPUT)/,$(notdir $(BPF_SRCS:.bpf.c=.bpf.o)))
+SKELS    := $(BPF_OBJS:.bpf.o=.skel.h)
+BPF_HDRS := $(shell find src -name '*.bpf.h')
+SRCS     := $(filter-out %.bpf.c,$(shell find src -name '*.c' | sort))
+HDRS     := $(shell find src -name '*.h' -not -name '*.bpf.h')
 OBJS     := $(patsubst src/%.c,$(OUTPUT)/src/%.o,$(SRCS))
-LIB_OBJS := $(filter-out $(OUTPUT)/src/main.o,$(OBJS))
+LIB_OBJS := $(filter-out $(OUTPUT)/src/cli/main.o,$(OBJS))
+vpath %.bpf.c $(sort $(dir $(BPF_SRCS)))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -55,10 +63,10 @@ faultline: $(OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT) $(OUTPUT)/src $(OUTPUT)/tests $(OUTPUT)/fuzz $(OUTPUT)/bench:
+$(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/fuzz $(OUTPUT)/bench:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c include/faultline.h $(wildcard bpf/*.bpf.h) | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: %.bpf.c include/faultline.h $(BPF_HDRS) | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
@@ -67,8 +75,9 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/src/%.o: src/%.c $(wildcard src/*.h) include/faultline.h $(SKELS) | $(OUTPUT)/src
+$(OUTPUT)/src/%.o: src/%.c $(HDRS) include/faultline.h $(SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
@@ -93,10 +102,10 @@ $(BENCH_BIN): $(BENCH_SRCS) bench/bench.h $(BENCH_SKELS) $(SKELS) $(LIB_OBJS) | 
 bench-bin: $(BENCH_BIN)
 
 # libFuzzer needs clang; each target links the parser objects with ASan/UBSan.
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SRCS) $(wildcard src/*.h) include/faultline.h $(SKELS) | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SRCS) $(HDRS) include/faultline.h $(SKELS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ-CC,$@)
 	$(Q)$(CLANG) $(filter-out -Werror -Wno-format-truncation,$(CFLAGS)) -fsanitize=fuzzer,address,undefined \
-		$< $(filter-out src/main.c,$(SRCS)) $(LDLIBS) -o $@
+		$< $(filter-out src/cli/main.c,$(SRCS)) $(LDLIBS) -o $@
 
 install: faultline
 	install -D -m 0755 faultline $(DESTDIR)$(PREFIX)/sbin/faultline
