@@ -25,7 +25,7 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-in
 	    -Iinclude $(addprefix -I,$(SRC_DIRS)) -I$(OUTPUT) -D_GNU_SOURCE
 LDLIBS   += -lbpf -lelf -lz -lm -lyaml
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-	      -I$(VMLINUX_DIR) -Iinclude -Isrc/lib
+	      -I$(VMLINUX_DIR) -Iinclude -Isrc/lib $(addprefix -I,$(sort $(dir $(BPF_SRCS))))
 
 # Each BPF object sits beside its loader; skeletons are named by file.
 BPF_SRCS := $(shell find src -name '*.bpf.c' | sort)
@@ -38,6 +38,9 @@ OBJS     := $(patsubst src/%.c,$(OUTPUT)/src/%.o,$(SRCS))
 LIB_OBJS := $(filter-out $(OUTPUT)/src/cli/main.o,$(OBJS))
 vpath %.bpf.c $(sort $(dir $(BPF_SRCS)))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+# Test-only BPF programs (tests/unit/bpf/): never in a shipped object.
+TEST_BPF_SRCS := $(wildcard tests/unit/bpf/*.bpf.c)
+TEST_SKELS := $(patsubst tests/unit/bpf/%.bpf.c,$(OUTPUT)/tests/%.skel.h,$(TEST_BPF_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 # Bench-only: baseline BPF programs and the measuring tool (never in ./faultline).
@@ -54,7 +57,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.SECONDARY: $(BPF_OBJS) $(SKELS) $(BENCH_SKELS:.skel.h=.bpf.o) $(BENCH_SKELS)
+.SECONDARY: $(BPF_OBJS) $(SKELS) $(TEST_SKELS) $(TEST_SKELS:.skel.h=.bpf.o) $(BENCH_SKELS:.skel.h=.bpf.o) $(BENCH_SKELS)
 .PHONY: all install uninstall test unit demo bench bench-bin fuzz deps clean vmlinux
 
 all: faultline
@@ -80,9 +83,18 @@ $(OUTPUT)/src/%.o: src/%.c $(HDRS) include/faultline.h $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%.bpf.o: tests/unit/bpf/%.bpf.c include/faultline.h $(BPF_HDRS) | $(OUTPUT)/tests
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(addprefix -I,$(sort $(dir $(BPF_SRCS)))) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/tests/%.skel.h: $(OUTPUT)/tests/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_SKELS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/tests $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 unit: $(UNIT_BINS)
 
