@@ -24,7 +24,7 @@ SRC_DIRS := src/cli src/engine src/faults $(wildcard src/faults/*/) src/lib
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation -Werror \
 	    -Iinclude $(addprefix -I,$(SRC_DIRS)) -I$(OUTPUT) -D_GNU_SOURCE
 LDLIBS   += -lbpf -lelf -lz -lm -lyaml
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(VMLINUX_DIR) -Iinclude -Isrc/lib $(addprefix -I,$(sort $(dir $(BPF_SRCS))))
 
 # Each BPF object sits beside its loader; skeletons are named by file.
