@@ -119,14 +119,28 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SRCS) $(HDRS) include/faultline.h $(SKELS) | 
 	$(Q)$(CLANG) $(filter-out -Werror -Wno-format-truncation,$(CFLAGS)) -fsanitize=fuzzer,address,undefined \
 		$< $(filter-out src/cli/main.c,$(SRCS)) $(LDLIBS) -o $@
 
-install: faultline
+# The manual and the completion are written by the binary from the same
+# option tables the parser reads, so they cannot drift from it.
+$(OUTPUT)/faultline.8: faultline | $(OUTPUT)
+	$(call msg,MAN,$@)
+	$(Q)./faultline man > $@
+
+$(OUTPUT)/faultline.bash: faultline | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)./faultline completion bash > $@
+
+install: faultline $(OUTPUT)/faultline.8 $(OUTPUT)/faultline.bash
 	install -D -m 0755 faultline $(DESTDIR)$(PREFIX)/sbin/faultline
+	install -D -m 0644 $(OUTPUT)/faultline.8 $(DESTDIR)$(PREFIX)/share/man/man8/faultline.8
+	install -D -m 0644 $(OUTPUT)/faultline.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/faultline
+	install -D -m 0644 doc/faultline.schema.json $(DESTDIR)$(PREFIX)/share/faultline/faultline.schema.json
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/faultline/README.md
 	install -d $(DESTDIR)$(PREFIX)/share/faultline/examples
 	install -m 0644 examples/* $(DESTDIR)$(PREFIX)/share/faultline/examples/ 2>/dev/null || true
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/faultline
+	rm -f $(DESTDIR)$(PREFIX)/sbin/faultline $(DESTDIR)$(PREFIX)/share/man/man8/faultline.8
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/faultline
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/faultline $(DESTDIR)$(PREFIX)/share/faultline
 
 deps:

@@ -2,13 +2,8 @@
 #ifndef FL_CMD_H
 #define FL_CMD_H
 
-/* Exit statuses every command keeps to. */
-enum fl_exit {
-	FL_EXIT_OK = 0,
-	FL_EXIT_FAIL = 1,	/* the kernel or the host said no */
-	FL_EXIT_USAGE = 2,	/* bad input: nothing was changed */
-	FL_EXIT_ABORTED = 3,	/* an experiment's steady-state probe failed: it stopped early */
-};
+#include "fault.h"
+#include "runner.h"
 
 struct fl_cmd {
 	const char *name;
@@ -17,14 +12,16 @@ struct fl_cmd {
 };
 
 int cmd_doctor(int argc, char **argv);
-int cmd_net(int argc, char **argv);
-int cmd_sys(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_man(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+/* `faultline KIND ...` for every family in fl_kinds. */
+int fl_cmd_fault(const struct fl_fault_kind *k, int argc, char **argv);
 
 /* Dispatch argv[0] through a table, bpftool style (unique prefixes work). */
 int fl_dispatch(const struct fl_cmd *cmds, const char *what, int argc, char **argv);

@@ -7,6 +7,7 @@
 #include "json.h"
 #include "log.h"
 #include "probe.h"
+#include "report.h"
 
 static bool core_ok(const struct fl_features *ff)
 {
@@ -25,6 +26,7 @@ static void print_json(const struct fl_features *ff, const struct utsname *u)
 
 	jw_init(&w, stdout);
 	jw_obj_open(&w);
+	jw_ki64(&w, "schema_version", FL_SCHEMA_VERSION);
 	jw_kstr(&w, "kernel", u->release);
 	jw_kstr(&w, "machine", u->machine);
 	jw_kbool(&w, "core_ok", core_ok(ff));

@@ -5,7 +5,6 @@
  * rate-limits and samples what it writes (bpf/common.bpf.h), and counts
  * what it refused; on exit we say how much was dropped while we listened.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -15,119 +14,18 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "sys.skel.h"
 #include "cmd.h"
 #include "ctl.h"
 #include "events.h"
 #include "json.h"
+#include "probe.h"
 #include "log.h"
-#include "sys.h"
+#include "fault.h"
+#include "report.h"
 #include "sysfs.h"
 
 #define NSEC_PER_SEC	1000000000ULL
 #define POLL_MS		100
-
-/* ------------------------------------------------------------ the kernel */
-
-bool fl_events_task_helpers(void)
-{
-	static const enum bpf_prog_type types[] = { BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_SCHED_CLS };
-	static const enum bpf_func_id helpers[] = {
-		BPF_FUNC_get_current_pid_tgid, BPF_FUNC_get_current_comm, BPF_FUNC_get_current_cgroup_id,
-	};
-	static int known = -1;
-	size_t i, j;
-
-	if (known >= 0)
-		return known;
-	known = 1;
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		for (j = 0; j < sizeof(helpers) / sizeof(helpers[0]); j++)
-			if (libbpf_probe_bpf_helper(types[i], helpers[j], NULL) != 1)
-				known = 0;
-	return known;
-}
-
-/* ----------------------------------------------------------------- names */
-
-const char *fl_ev_call_name(__u32 call)
-{
-	static const char *const names[] = {
-		"connect", "bind", "sendmsg", "socket", "open", "read", "write", "unlink",
-		"rmdir", "mkdir", "rename", "mmap", "fork", "syscall",
-	};
-	unsigned int i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (call == 1U << i)
-			return names[i];
-	return "?";
-}
-
-/*
- * The syscall at a by-name event's address: "getpgid" for __x64_sys_getpgid.
- * The nearest text symbol at or below ip, since a kprobe may report an
- * address past the function's first byte. NULL when kallsyms cannot say
- * (hidden addresses, a function gone with its module).
- */
-const char *fl_ev_ksym_syscall(__u64 ip, char *buf, size_t size)
-{
-	size_t n = strlen(FL_SYSCALL_PREFIX);
-
-	if (!fl_ksym_at(ip, buf, size) || strncmp(buf, FL_SYSCALL_PREFIX, n))
-		return NULL;
-	memmove(buf, buf + n, strlen(buf) - n + 1);
-	return buf;
-}
-
-const char *fl_ev_hook_name(__u32 hook)
-{
-	static const char *const names[] = {
-		[FL_HOOK_SOCK] = "sock", [FL_HOOK_LSM] = "lsm", [FL_HOOK_FMOD_RET] = "fmod_ret",
-		[FL_HOOK_KPROBE] = "kprobe", [FL_HOOK_TEST] = "test",
-	};
-
-	return hook < sizeof(names) / sizeof(names[0]) && names[hook] ? names[hook] : "?";
-}
-
-const char *fl_ev_kind_name(__u32 kind)
-{
-	switch (kind) {
-	case FL_EV_NET_DROP:
-		return "net_drop";
-	case FL_EV_NET_DELAY:
-		return "net_delay";
-	case FL_EV_SYS_FAIL:
-		return "sys_fail";
-	}
-	return "?";
-}
-
-static const char *proto_name(__u8 proto)
-{
-	switch (proto) {
-	case FL_PROTO_TCP:
-		return "tcp";
-	case FL_PROTO_UDP:
-		return "udp";
-	case FL_PROTO_ICMP:
-		return "icmp";
-	case FL_PROTO_ICMPV6:
-		return "icmpv6";
-	}
-	return "ip";
-}
-
-/* The peer: dotted quad for v4-mapped, else IPv6 text. */
-static void fmt_addr(const __u8 *a, char *buf, size_t size)
-{
-	static const __u8 v4map[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (!memcmp(a, v4map, sizeof(v4map)))
-		inet_ntop(AF_INET, a + 12, buf, size);
-	else
-		inet_ntop(AF_INET6, a, buf, size);
-}
 
 /* ------------------------------------------------------------- arguments */
 
@@ -230,29 +128,6 @@ struct ev_maps {
 	int ring, stats, config;
 };
 
-/*
- * Before any experiment ran there are no pins: create them exactly as an
- * object would (same declarations, same pin path) by loading one with no
- * programs, so later experiments reuse them.
- */
-static int create_pins(void)
-{
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = FL_PIN_ROOT);
-	struct bpf_program *prog;
-	struct sys_bpf *skel;
-	int err;
-
-	skel = sys_bpf__open_opts(&oo);
-	if (!skel)
-		return -errno;
-	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_autoload(prog, false);
-	err = sys_bpf__load(skel);
-	err = err ? -errno ?: err : 0;
-	sys_bpf__destroy(skel);
-	return err;
-}
-
 static int open_maps(struct ev_maps *m)
 {
 	uint64_t gen;
@@ -267,7 +142,7 @@ static int open_maps(struct ev_maps *m)
 	}
 	if (access(FL_EV_PIN, F_OK) || access(FL_EV_STATS_PIN, F_OK) || access(FL_EV_CONFIG_PIN, F_OK)) {
 		pr_debug("events: no pinned event maps yet; creating them under %s\n", FL_PIN_ROOT);
-		err = create_pins();
+		err = fl_ctl_event_pins();
 		if (err) {
 			pr_warn("events: cannot create the event maps under %s: %s (-v shows libbpf's log)\n",
 				FL_PIN_ROOT, strerror(-err));
@@ -334,26 +209,7 @@ struct ev_run {
 	uint64_t start_ns;
 	int64_t mono_to_real_ns;	/* add to a ktime to get wall-clock time */
 	uint64_t shown, other_exp, older;
-	struct { __u64 ip; char name[64]; } syms[FL_SYS_MAX_BYNAME * 2];
-	unsigned int nsyms;
 };
-
-/* The call's name; by-name events resolve their address once and remember it. */
-static const char *call_name(struct ev_run *r, const struct fl_event *e)
-{
-	unsigned int i;
-
-	if (e->call != FL_SYS_BYNAME || !e->func_ip)
-		return fl_ev_call_name(e->call);
-	for (i = 0; i < r->nsyms; i++)
-		if (r->syms[i].ip == e->func_ip)
-			return r->syms[i].name;
-	i = r->nsyms < sizeof(r->syms) / sizeof(r->syms[0]) ? r->nsyms++ : 0;
-	r->syms[i].ip = e->func_ip;
-	if (!fl_ev_ksym_syscall(e->func_ip, r->syms[i].name, sizeof(r->syms[i].name)))
-		snprintf(r->syms[i].name, sizeof(r->syms[i].name), "%s", fl_ev_call_name(e->call));
-	return r->syms[i].name;
-}
 
 static void fmt_time(const struct ev_run *r, __u64 ktime, char *buf, size_t size, bool iso)
 {
@@ -373,65 +229,56 @@ static void fmt_time(const struct ev_run *r, __u64 ktime, char *buf, size_t size
 	}
 }
 
+/* Which family reported it: its name and its own fields come from its table. */
+static const struct fl_fault_kind *kind_of(const struct fl_event *e, const char **name)
+{
+	const struct fl_fault_kind *k = fl_kind_of_event(e->kind, name);
+
+	if (!k)
+		*name = "?";
+	return k;
+}
+
 static void print_json(struct ev_run *r, const struct fl_event *e)
 {
-	char t[64], addr[INET6_ADDRSTRLEN], id[16];
+	const struct fl_fault_kind *k;
+	char t[64], id[16];
+	const char *name;
 	struct jw w;
 
+	k = kind_of(e, &name);
 	fmt_time(r, e->ktime_ns, t, sizeof(t), true);
 	jw_init(&w, stdout);
 	jw_obj_open(&w);
+	jw_ki64(&w, "schema_version", FL_SCHEMA_VERSION);
 	jw_kstr(&w, "time", t);
 	jw_ku64(&w, "ktime_ns", e->ktime_ns);
 	snprintf(id, sizeof(id), "%06x", e->exp_id);
 	jw_kstr(&w, "experiment", id);
-	jw_kstr(&w, "fault", fl_ev_kind_name(e->kind));
+	jw_kstr(&w, "fault", name);
+	jw_kstr(&w, "kind", k ? k->name : "?");
 	jw_ku64(&w, "cgroup", e->cgid);
 	jw_ku64(&w, "pid", e->pid);
 	jw_ku64(&w, "tid", e->tid);
 	jw_kstr(&w, "comm", e->comm);
-	if (e->kind == FL_EV_SYS_FAIL) {
-		jw_kstr(&w, "call", call_name(r, e));
-		jw_kstr(&w, "errno", strerrorname_np(e->errnum) ?: "?");
-		jw_ki64(&w, "errnum", e->errnum);
-		jw_kstr(&w, "hook", fl_ev_hook_name(e->hook));
-	} else {
-		fmt_addr(e->addr, addr, sizeof(addr));
-		jw_kstr(&w, "direction", e->dir == FL_DIR_EGRESS ? "egress" : "ingress");
-		jw_kstr(&w, "protocol", proto_name(e->proto));
-		jw_kstr(&w, "peer", addr);
-		jw_ku64(&w, "peer_port", e->rport);
-		jw_ku64(&w, "local_port", e->lport);
-		jw_ku64(&w, "len", e->len);
-		if (e->kind == FL_EV_NET_DELAY)
-			jw_ku64(&w, "delay_ns", e->delay_ns);
-	}
+	if (k && k->event_json)
+		k->event_json(e, &w);
 	jw_obj_close(&w);
 	jw_end(&w);
 }
 
 static void print_plain(struct ev_run *r, const struct fl_event *e)
 {
-	char t[64], addr[INET6_ADDRSTRLEN], d[32];
-	bool v6;
+	const struct fl_fault_kind *k;
+	char t[64], rest[512] = "";
+	const char *name;
 
+	k = kind_of(e, &name);
 	fmt_time(r, e->ktime_ns, t, sizeof(t), false);
-	printf("%s %-9s exp %06x cgroup %llu pid %u comm %s", t, fl_ev_kind_name(e->kind), e->exp_id,
-	       (unsigned long long)e->cgid, e->pid, e->comm[0] ? e->comm : "-");
-	if (e->kind == FL_EV_SYS_FAIL) {
-		printf(" %s %s via %s\n", call_name(r, e), strerrorname_np(e->errnum) ?: "?",
-		       fl_ev_hook_name(e->hook));
-		return;
-	}
-	fmt_addr(e->addr, addr, sizeof(addr));
-	v6 = strchr(addr, ':') != NULL;
-	printf(" %s %s peer %s%s%s:%u lport %u len %u", e->dir == FL_DIR_EGRESS ? "egress" : "ingress",
-	       proto_name(e->proto), v6 ? "[" : "", addr, v6 ? "]" : "", e->rport, e->lport, e->len);
-	if (e->kind == FL_EV_NET_DELAY) {
-		fl_fmt_duration(e->delay_ns, d, sizeof(d));
-		printf(" delay %s", d);
-	}
-	printf("\n");
+	if (k && k->event_text)
+		k->event_text(e, rest, sizeof(rest));
+	printf("%s %-9s exp %06x cgroup %llu pid %u comm %s %s\n", t, name, e->exp_id,
+	       (unsigned long long)e->cgid, e->pid, e->comm[0] ? e->comm : "-", rest);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -562,6 +409,7 @@ static void summary(const struct ev_run *r, const char *why, const struct fl_ev_
 	}
 	jw_init(&w, stdout);
 	jw_obj_open(&w);
+	jw_ki64(&w, "schema_version", FL_SCHEMA_VERSION);
 	jw_key(&w, "summary");
 	jw_obj_open(&w);
 	jw_ku64(&w, "shown", r->shown);

@@ -12,13 +12,6 @@
 #define FL_EV_STATS_PIN	FL_PIN_ROOT "/fl_ev_stats"
 #define FL_EV_CONFIG_PIN FL_PIN_ROOT "/fl_ev_config"
 
-/*
- * May skb programs (cgroup_skb, tc) ask for the current task? 6.1 says no
- * (those helpers are for cgroup hooks with a process context), newer
- * kernels yes. Loaders put the answer in net.bpf.c's ev_task rodata.
- */
-bool fl_events_task_helpers(void);
-
 struct fl_ev_opts {
 	__u64 count;		/* stop after this many shown; 0: no limit */
 	__u64 duration_ns;	/* stop after this long; 0: until a signal */
@@ -31,12 +24,5 @@ struct fl_ev_opts {
 int fl_ev_parse_args(int argc, char **argv, struct fl_ev_opts *o, char *err);
 /* The rate-limit settings these options ask for, over the current ones. */
 void fl_ev_apply_config(const struct fl_ev_opts *o, struct fl_ev_config *c);
-
-/* Formatting, shared with the tests: "connect", "sock", "net_drop". */
-const char *fl_ev_call_name(__u32 call);
-const char *fl_ev_hook_name(__u32 hook);
-const char *fl_ev_kind_name(__u32 kind);
-/* "getpgid" for the address of __x64_sys_getpgid, in buf; NULL if unknown. */
-const char *fl_ev_ksym_syscall(__u64 ip, char *buf, size_t size);
 
 #endif

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "parse.h"
 #include "registry.h"
+#include "report.h"
 
 #define STOP_GRACE_NS	(10 * 1000000000ULL)	/* a controller detaching many hooks */
 
@@ -21,59 +22,23 @@ static uint64_t left_ns(const struct fl_reg *r)
 {
 	uint64_t now = fl_now_ns();
 
-	return r->deadline_ns > now ? r->deadline_ns - now : 0;
+	return r->state == FL_REG_RUNNING && r->deadline_ns > now ? r->deadline_ns - now : 0;
 }
 
-static void json_faults(struct jw *w, const struct fl_reg *r, bool counters)
-{
-	struct fl_fault_stats st;
-
-	jw_key(w, "faults");
-	jw_arr_open(w);
-	for (int i = 0; i < r->nfaults; i++) {
-		jw_obj_open(w);
-		jw_kstr(w, "kind", r->faults[i].kind == FL_REG_NET ? "net" : "sys");
-		jw_kstr(w, "fault", r->faults[i].desc);
-		if (counters) {
-			fl_reg_fault_stats(r, i, &st);
-			jw_ku64(w, "matched", st.matched);
-			jw_ku64(w, "injected", st.injected);
-			if (r->faults[i].kind == FL_REG_NET)
-				jw_ku64(w, "delay_ns", st.delay_ns);
-			jw_kbool(w, "counters_valid", st.valid);
-		}
-		jw_obj_close(w);
-	}
-	jw_arr_close(w);
-}
-
-static void json_exp(struct jw *w, const struct fl_reg *r, bool counters)
-{
-	jw_obj_open(w);
-	jw_kstr(w, "id", r->id);
-	jw_kstr(w, "name", r->name);
-	jw_kstr(w, "file", r->file);
-	jw_kstr(w, "target", r->target);
-	jw_ku64(w, "cgroup_id", r->cgid);
-	jw_ki64(w, "pid", r->pid);
-	jw_kbool(w, "detached", r->detached);
-	jw_ki64(w, "started", r->start_real);
-	jw_ku64(w, "remaining_ns", left_ns(r));
-	json_faults(w, r, counters);
-	jw_obj_close(w);
-}
-
-static void print_list(const struct fl_reg *v, int n)
+static void print_list(const struct fl_reg *v, int n, bool all)
 {
 	char left[32];
 
 	if (!n) {
-		printf("no experiments running\n");
+		printf("no experiments %s\n", all ? "running or kept" : "running");
 		return;
 	}
-	printf("%-8s %-22s %-30s %9s  %s\n", "ID", "NAME", "TARGET", "LEFT", "FAULTS");
+	printf("%-8s %-22s %-30s %9s  %s\n", "ID", "NAME", "TARGET", all ? "LEFT/END" : "LEFT", "FAULTS");
 	for (int i = 0; i < n; i++) {
-		fl_fmt_duration(left_ns(&v[i]), left, sizeof(left));
+		if (v[i].state == FL_REG_ENDED)
+			snprintf(left, sizeof(left), "%.9s", v[i].stopped_by);
+		else
+			fl_fmt_duration(left_ns(&v[i]), left, sizeof(left));
 		printf("%-8s %-22s %-30s %9s  ", v[i].id, v[i].name, v[i].target, left);
 		for (int f = 0; f < v[i].nfaults; f++)
 			printf("%s%s", f ? "; " : "", v[i].faults[f].desc);
@@ -81,69 +46,52 @@ static void print_list(const struct fl_reg *v, int n)
 	}
 }
 
-static int list_usage(void)
+static int list_usage(int rc)
 {
-	fprintf(stderr, "Usage: faultline list [--json]\n"
-		"Running experiments: id, name, target, time left, faults.\n");
-	return FL_EXIT_USAGE;
+	fprintf(rc ? stderr : stdout, "Usage: faultline list [--all] [--json]\n"
+		"Running experiments: id, name, target, time left, faults. --all adds the last %d that\n"
+		"ended ('faultline status ID' shows how each ended).\n", FL_REG_KEEP);
+	return rc;
 }
 
 int cmd_list(int argc, char **argv)
 {
+	bool all = argc == 2 && !strcmp(argv[1], "--all");
 	struct fl_reg *v;
 	struct jw w;
 	int n;
 
-	if (argc > 1)
-		return list_usage();
-	n = fl_reg_list(&v);
+	if (argc == 2 && !strcmp(argv[1], "--help"))
+		return list_usage(FL_EXIT_OK);
+	if (argc > 2 || (argc == 2 && !all))
+		return list_usage(FL_EXIT_USAGE);
+	n = fl_reg_list(&v, all);
 	if (n < 0) {
 		pr_warn("list: cannot read %s: %s\n", FL_RUN_DIR, strerror(-n));
 		return FL_EXIT_FAIL;
 	}
 	if (fl_json) {
 		jw_init(&w, stdout);
-		jw_obj_open(&w);
-		jw_key(&w, "experiments");
-		jw_arr_open(&w);
-		for (int i = 0; i < n; i++)
-			json_exp(&w, &v[i], false);
-		jw_arr_close(&w);
-		jw_obj_close(&w);
+		fl_report_list_json(&w, v, n);
 		jw_end(&w);
 	} else {
-		print_list(v, n);
+		print_list(v, n, all);
 	}
 	free(v);
 	return FL_EXIT_OK;
 }
 
-static int load_or_say(const char *cmd, const char *id, struct fl_reg *r)
+/* A running experiment's record, else a finished one's. */
+static int load_or_say(const char *cmd, const char *id, struct fl_reg *r, bool ended_too)
 {
 	int e = fl_reg_load(id, r);
 
+	if (e && ended_too)
+		e = fl_reg_load_ended(id, r);
 	if (e)
-		pr_warn("%s: no experiment '%s' is running ('faultline list' shows those that are)\n",
-			cmd, id);
+		pr_warn("%s: no experiment '%s' is %s ('faultline list%s' shows those that are)\n",
+			cmd, id, ended_too ? "running or kept" : "running", ended_too ? " --all" : "");
 	return e;
-}
-
-static void print_status(const struct fl_reg *r)
-{
-	struct fl_fault_stats st;
-	char left[32];
-
-	fl_fmt_duration(left_ns(r), left, sizeof(left));
-	printf("experiment %s (%s) on %s, pid %d%s, %s left\n", r->id, r->name, r->target, r->pid,
-	       r->detached ? " (detached)" : "", left);
-	for (int i = 0; i < r->nfaults; i++) {
-		fl_reg_fault_stats(r, i, &st);
-		printf("  [%d] %-44s matched %10llu  injected %10llu", i + 1, r->faults[i].desc,
-		       (unsigned long long)st.matched, (unsigned long long)st.injected);
-		if (r->faults[i].kind == FL_REG_NET && st.injected && st.delay_ns)
-			printf("  avg delay %.2f ms", st.delay_ns / 1e6 / st.injected);
-		printf("%s\n", st.valid ? "" : "  (counters gone)");
-	}
 }
 
 int cmd_status(int argc, char **argv)
@@ -152,18 +100,20 @@ int cmd_status(int argc, char **argv)
 	struct jw w;
 
 	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "Usage: faultline status ID [--json]\n"
-			"Per-fault counters of a running experiment ('faultline list' gives IDs).\n");
-		return argc == 2 && !strcmp(argv[1], "--help") ? FL_EXIT_OK : FL_EXIT_USAGE;
+		bool help = argc == 2 && !strcmp(argv[1], "--help");
+
+		fprintf(help ? stdout : stderr, "Usage: faultline status ID [--json]\n"
+			"Per-fault counters of an experiment, running or ended ('faultline list --all' gives IDs).\n");
+		return help ? FL_EXIT_OK : FL_EXIT_USAGE;
 	}
-	if (load_or_say("status", argv[1], &r))
+	if (load_or_say("status", argv[1], &r, true))
 		return FL_EXIT_USAGE;
 	if (fl_json) {
 		jw_init(&w, stdout);
-		json_exp(&w, &r, true);
+		fl_report_json(&w, &r, NULL);
 		jw_end(&w);
 	} else {
-		print_status(&r);
+		fl_report_text(stdout, &r, NULL);
 	}
 	return FL_EXIT_OK;
 }
@@ -179,7 +129,7 @@ static bool stop_one(const struct fl_reg *r, uint64_t until)
 	while (fl_now_ns() < until && fl_reg_alive(r))
 		usleep(20000);
 	if (fl_reg_load(r->id, &now))
-		return true;	/* it cleaned up after itself */
+		return true;	/* it cleaned up after itself, and kept its summary */
 	if (fl_reg_alive(&now)) {
 		pr_warn("experiment %s: controller %d ignored SIGTERM; killing it\n", r->id, r->pid);
 		kill(r->pid, SIGKILL);
@@ -229,7 +179,7 @@ static int stop_all(void)
 			strerror(-e));
 		return FL_EXIT_FAIL;
 	}
-	n = fl_reg_list(&v);
+	n = fl_reg_list(&v, false);
 	for (int i = 0; i < n; i++)
 		if (fl_reg_alive(&v[i]))
 			kill(v[i].pid, SIGTERM);
@@ -240,6 +190,7 @@ static int stop_all(void)
 	if (fl_json) {
 		jw_init(&w, stdout);
 		jw_obj_open(&w);
+		jw_ki64(&w, "schema_version", FL_SCHEMA_VERSION);
 		jw_ku64(&w, "generation", gen);
 		jw_ki64(&w, "stopped", n > 0 ? n : 0);
 		jw_ki64(&w, "orphan_pins_removed", swept);
@@ -255,6 +206,7 @@ static int stop_all(void)
 int cmd_stop(int argc, char **argv)
 {
 	struct fl_reg r;
+	struct jw w;
 
 	if (argc == 2 && !strcmp(argv[1], "--all"))
 		return stop_all();
@@ -265,10 +217,18 @@ int cmd_stop(int argc, char **argv)
 			"         every experiment is detached and whatever crashed runs left is removed\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? FL_EXIT_OK : FL_EXIT_USAGE;
 	}
-	if (load_or_say("stop", argv[1], &r))
+	if (load_or_say("stop", argv[1], &r, false))
 		return FL_EXIT_USAGE;
 	stop_one(&r, fl_now_ns() + STOP_GRACE_NS);
-	if (!fl_json)
+	/* How it ended, as its controller (or the clean-up) recorded it. */
+	if (fl_reg_load_ended(r.id, &r))
+		r.state = FL_REG_ENDED;
+	if (fl_json) {
+		jw_init(&w, stdout);
+		fl_report_json(&w, &r, NULL);
+		jw_end(&w);
+	} else {
 		printf("stopped %s (%s)\n", r.id, r.name);
+	}
 	return FL_EXIT_OK;
 }

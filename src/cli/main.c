@@ -5,20 +5,21 @@
 #include <unistd.h>
 #include "cmd.h"
 #include "log.h"
+#include "options.h"
 #include "registry.h"
 
 #define FL_VERSION "0.2.0"
 
 static const struct fl_cmd top_cmds[] = {
 	{ "doctor", cmd_doctor, "probe the kernel: which fault mechanisms work here" },
-	{ "net", cmd_net, "drop packets or add latency for one cgroup" },
-	{ "sys", cmd_sys, "make one cgroup's system calls fail with a chosen errno" },
 	{ "run", cmd_run, "run an experiment file (several faults, a steady-state probe)" },
 	{ "list", cmd_list, "running experiments" },
 	{ "status", cmd_status, "one experiment's counters" },
 	{ "stop", cmd_stop, "stop one experiment, or --all: the kill switch" },
 	{ "metrics", cmd_metrics, "serve the counters to Prometheus" },
 	{ "events", cmd_events, "stream the faults being injected, as the kernel reports them" },
+	{ "man", cmd_man, "print the faultline(8) manual page (troff)" },
+	{ "completion", cmd_completion, "print the bash completion script" },
 	{ NULL },
 };
 
@@ -26,7 +27,12 @@ static void usage(void)
 {
 	const struct fl_cmd *c;
 
-	fprintf(stderr, "Usage: faultline [--json] [-v] COMMAND [ARGS]\n\nCommands:\n");
+	fprintf(stderr, "Usage: faultline [--json] [-v] COMMAND [ARGS]\n\nFaults (one experiment each; "
+		"'faultline KIND --help'):\n");
+	for (int i = 0; fl_kinds[i]; i++)
+		for (int a = 0; fl_kinds[i]->actions[a].name; a++)
+			fprintf(stderr, "  %-10s %s\n", a ? "" : fl_kinds[i]->name, fl_kinds[i]->actions[a].summary);
+	fprintf(stderr, "\nCommands:\n");
 	for (c = top_cmds; c->name; c++)
 		fprintf(stderr, "  %-10s %s\n", c->name, c->summary);
 	fprintf(stderr,
@@ -70,8 +76,25 @@ static int strip_globals(int argc, char **argv, bool *version)
 	return n;
 }
 
+int cmd_man(int argc, char **argv)
+{
+	fl_man_page(stdout, FL_VERSION);
+	return FL_EXIT_OK;
+}
+
+int cmd_completion(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "bash")) {
+		pr_warn("completion: only bash is written; try 'faultline completion bash'\n");
+		return FL_EXIT_USAGE;
+	}
+	fl_bash_completion(stdout);
+	return FL_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
+	const struct fl_fault_kind *kind;
 	bool version = false;
 
 	argc = strip_globals(argc, argv, &version);
@@ -89,7 +112,11 @@ int main(int argc, char **argv)
 	 * Whatever a crashed controller left (filters, qdiscs, ifbs, pins) goes
 	 * before anything new starts. Not for doctor: it must work anywhere.
 	 */
-	if (geteuid() == 0 && strcmp(argv[1], "doctor"))
+	if (geteuid() == 0 && strcmp(argv[1], "doctor") && strcmp(argv[1], "man") &&
+	    strcmp(argv[1], "completion"))
 		fl_reg_gc();
+	kind = fl_kind_find(argv[1]);
+	if (kind)
+		return fl_cmd_fault(kind, argc - 1, argv + 1);
 	return fl_dispatch(top_cmds, "faultline", argc - 1, argv + 1);
 }

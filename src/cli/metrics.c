@@ -48,7 +48,7 @@ static void fault_labels(FILE *f, const struct fl_reg *r, int i)
 	label(f, "name", r->name, false);
 	label(f, "target", r->target, false);
 	label(f, "index", idx, false);
-	label(f, "kind", r->faults[i].kind == FL_REG_NET ? "net" : "sys", false);
+	label(f, "kind", r->faults[i].kind, false);
 	label(f, "fault", r->faults[i].desc, true);
 	fputc('}', f);
 }
@@ -58,13 +58,31 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A family-specific counter (fault.h's stats): every fault that has it. */
+static void write_extra(FILE *f, const struct fl_reg *v, int n, struct fl_fault_stats (*st)[FL_REG_FAULTS],
+			const char *metric, const char *help)
+{
+	bool said = false;
+
+	for (int e = 0; e < n; e++)
+		for (int i = 0; i < v[e].nfaults; i++) {
+			const struct fl_fault_kind *k = fl_kind_find(v[e].faults[i].kind);
+
+			for (int s = 0; k && k->stats && s < FL_FAULT_STATS && k->stats[s].key; s++) {
+				if (!k->stats[s].metric || strcmp(k->stats[s].metric, metric) || !st[e][i].valid)
+					continue;
+				if (!said)
+					family(f, metric, "counter", help);
+				said = true;
+				fputs(metric, f);
+				fault_labels(f, &v[e], i);
+				fprintf(f, " %.9g\n", st[e][i].extra[s] * k->stats[s].scale);
+			}
+		}
+}
+
 static void write_faults(FILE *f, const struct fl_reg *v, int n)
 {
-	static const struct { const char *name, *help; } fams[] = {
-		{ "faultline_matched_total", "Packets or calls of the target that matched the fault's filters." },
-		{ "faultline_injected_total", "Faults injected: packets dropped or delayed, calls failed." },
-		{ "faultline_delay_seconds_total", "Delay added to the target's packets, summed." },
-	};
 	struct fl_fault_stats (*st)[FL_REG_FAULTS] = calloc(n ? n : 1, sizeof(*st));
 
 	if (!st)
@@ -73,21 +91,34 @@ static void write_faults(FILE *f, const struct fl_reg *v, int n)
 	for (int e = 0; e < n; e++)
 		for (int i = 0; i < v[e].nfaults; i++)
 			fl_reg_fault_stats(&v[e], i, &st[e][i]);
-	for (size_t k = 0; k < 3; k++) {
-		family(f, fams[k].name, "counter", fams[k].help);
+	for (int k = 0; k < 2; k++) {
+		const char *name = k ? "faultline_injected_total" : "faultline_matched_total";
+
+		family(f, name, "counter", k ? "Faults injected: packets dropped or delayed, calls failed." :
+		       "Packets or calls of the target that matched the fault's filters.");
 		for (int e = 0; e < n; e++)
 			for (int i = 0; i < v[e].nfaults; i++) {
-				if (!st[e][i].valid || (k == 2 && v[e].faults[i].kind != FL_REG_NET))
+				if (!st[e][i].valid)
 					continue;
-				fputs(fams[k].name, f);
+				fputs(name, f);
 				fault_labels(f, &v[e], i);
-				if (k == 2)
-					fprintf(f, " %.9f\n", st[e][i].delay_ns / 1e9);
-				else
-					fprintf(f, " %llu\n", (unsigned long long)(k ? st[e][i].injected :
-										    st[e][i].matched));
+				fprintf(f, " %llu\n", (unsigned long long)(k ? st[e][i].injected : st[e][i].matched));
 			}
 	}
+	/* Then every family's own, each metric once however many families share it. */
+	for (int i = 0; fl_kinds[i]; i++)
+		for (int s = 0; fl_kinds[i]->stats && s < FL_FAULT_STATS && fl_kinds[i]->stats[s].key; s++) {
+			const struct fl_stat_def *d = &fl_kinds[i]->stats[s];
+			bool first = true;
+
+			for (int j = 0; j < i && first; j++)
+				for (int t = 0; fl_kinds[j]->stats && t < FL_FAULT_STATS && fl_kinds[j]->stats[t].key; t++)
+					if (fl_kinds[j]->stats[t].metric && d->metric &&
+					    !strcmp(fl_kinds[j]->stats[t].metric, d->metric))
+						first = false;
+			if (d->metric && first)
+				write_extra(f, v, n, st, d->metric, d->help);
+		}
 	free(st);
 }
 
@@ -119,7 +150,7 @@ static char *exposition(size_t *len)
 	f = open_memstream(&buf, len);
 	if (!f)
 		return NULL;
-	n = fl_reg_list(&v);
+	n = fl_reg_list(&v, false);
 	if (n < 0)
 		n = 0;
 	write_faults(f, v, n);

@@ -1,194 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Experiment files, parsed with libyaml into struct fl_experiment.
- *
- * A fault's keys become a command line ("--probability=10%") for
- * fl_net_parse() or fl_sys_parse_args(), so every value means what it means
- * on the command line. To point at the right line, each key is first parsed
- * alone through the same per-option code; errors that only the whole set
- * shows (jitter above delay) are pinned on the key whose removal cures them.
+ * Experiment files, parsed with libyaml into struct fl_experiment: the
+ * top level (name, target, duration, steady_state) here, the faults in
+ * exp_faults.c, where each family's option table reads its keys.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <yaml.h>
-#include "experiment.h"
+#include "exp_yaml.h"
+#include "options.h"
 
 #define NSEC_PER_SEC		1000000000ULL
 #define MAX_DEPTH		32	/* a valid file nests 5 deep */
-#define MAX_ARGS		40	/* action, target, every option once */
 #define PROBE_MIN_INTERVAL	(NSEC_PER_SEC / 10)
 #define PROBE_MAX_FAILURES	1000
-
-struct ctx {
-	const char *fname;
-	char *err;
-	yaml_document_t *doc;
-	struct fl_experiment *e;
-	yaml_node_t *dur_node;		/* the experiment's duration value */
-	char target_arg[300];		/* "--cgroup=/x": satisfies the parsers' target check */
-	union {				/* per-key parses land here, then are dropped */
-		struct net_opts net;
-		struct fl_sys_opts sys;
-	} scratch;
-};
-
-/* One option of a fault, as it will be handed to the command's parser. */
-struct ent {
-	const struct option *opt;
-	yaml_node_t *node;		/* blamed for this option */
-	char *arg;			/* "--name=value" or "--name" (malloc'd) */
-	bool inherited;			/* the experiment's duration */
-};
-
-struct fault_ctx {
-	enum fl_fault_kind kind;
-	enum fl_action action;
-	yaml_node_t *node;
-	struct ent ents[MAX_ARGS];
-	int n;
-};
-
-static int vat(struct ctx *c, yaml_mark_t m, const char *fmt, va_list ap)
-{
-	char msg[FL_ERRLEN];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	/* Values are quoted back: keep the message on one line and the terminal sane. */
-	for (char *p = msg; *p; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			*p = '?';
-	snprintf(c->err, FL_ERRLEN, "%s:%zu:%zu: %s", c->fname, m.line + 1, m.column + 1, msg);
-	return -EINVAL;
-}
-
-static int at_mark(struct ctx *c, yaml_mark_t m, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int at_mark(struct ctx *c, yaml_mark_t m, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vat(c, m, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-static int at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int at(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vat(c, n->start_mark, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-static yaml_node_t *node(struct ctx *c, int idx)
-{
-	return yaml_document_get_node(c->doc, idx);
-}
-
-static const char *type_name(const yaml_node_t *n)
-{
-	return n->type == YAML_MAPPING_NODE ? "a mapping" :
-	       n->type == YAML_SEQUENCE_NODE ? "a list" : "a single value";
-}
-
-static bool is_empty(const yaml_node_t *n)
-{
-	return n->type == YAML_SCALAR_NODE && n->data.scalar.length == 0 &&
-	       n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-}
-
-/* A scalar's text; `key` is blamed when the value is missing altogether. */
-static int scalar(struct ctx *c, const yaml_node_t *key, const yaml_node_t *v,
-		  const char *what, const char **out)
-{
-	const char *s = (const char *)v->data.scalar.value;
-
-	if (v->type != YAML_SCALAR_NODE)
-		return at(c, v, "'%s' takes a single value, not %s", what, type_name(v));
-	if (is_empty(v) || !v->data.scalar.length)
-		return at(c, key ? key : v, "'%s' needs a value", what);
-	if (strlen(s) != v->data.scalar.length)
-		return at(c, v, "'%s' contains a NUL byte", what);
-	*out = s;
-	return 0;
-}
-
-static int want_map(struct ctx *c, const yaml_node_t *key, const yaml_node_t *n, const char *what)
-{
-	if (n->type == YAML_MAPPING_NODE)
-		return 0;
-	if (is_empty(n))
-		return at(c, key ? key : n, "%s is empty: it needs keys (see examples/)", what);
-	return at(c, n, "%s must be a mapping of keys, not %s", what, type_name(n));
-}
-
-static int key_text(struct ctx *c, const yaml_node_t *k, const char **out)
-{
-	if (k->type != YAML_SCALAR_NODE)
-		return at(c, k, "keys must be plain words, not %s", type_name(k));
-	if (!k->data.scalar.length || strlen((const char *)k->data.scalar.value) != k->data.scalar.length)
-		return at(c, k, "an empty key, or one with a NUL byte: keys are plain words");
-	*out = (const char *)k->data.scalar.value;
-	return 0;
-}
-
-static void list_names(const char *const *names, int n, char *buf, size_t size)
-{
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < n && len < size; i++)
-		len += snprintf(buf + len, size - len, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ",
-				names[i]);
-}
-
-/*
- * The pairs of a mapping with a fixed set of keys: out[i] is the pair of
- * names[i] or NULL. Unknown and repeated keys are errors where they stand.
- */
-static int take_keys(struct ctx *c, const yaml_node_t *key, const yaml_node_t *map, const char *what,
-		     const char *const *names, int n, yaml_node_pair_t **out)
-{
-	yaml_node_pair_t *p;
-	const char *k;
-	char list[256];
-	int i, e;
-
-	e = want_map(c, key, map, what);
-	if (e)
-		return e;
-	memset(out, 0, n * sizeof(*out));
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = node(c, p->key);
-
-		e = key_text(c, kn, &k);
-		if (e)
-			return e;
-		for (i = 0; i < n && strcmp(names[i], k); i++)
-			;
-		if (i == n) {
-			list_names(names, n, list, sizeof(list));
-			return at(c, kn, "unknown key '%s' in %s: use %s", k, what, list);
-		}
-		if (out[i])
-			return at(c, kn, "'%s' is given twice in %s", k, what);
-		out[i] = p;
-	}
-	return 0;
-}
 
 /* ------------------------------------------------------------ top level */
 
@@ -226,7 +55,6 @@ static int target_key(struct ctx *c, yaml_node_pair_t *p, int i)
 		return at(c, node(c, p->value), "pid '%.80s' is not a process id: give a whole number", s);
 	if (fl_target_set(&c->e->target, target_kinds[i], s, msg))
 		return at(c, node(c, p->value), "%s", msg);
-	snprintf(c->target_arg, sizeof(c->target_arg), "--%s=%s", target_keys[i], s);
 	return 0;
 }
 
@@ -269,350 +97,10 @@ static int parse_duration(struct ctx *c, yaml_node_pair_t *p)
 		return at(c, node(c, p->value), "%s", msg);
 	if (!c->e->duration_ns)
 		return at(c, node(c, p->value), "duration must be above zero");
+	if (c->e->duration_ns > FL_MAX_CAP_NS)
+		return at(c, node(c, p->value), "duration %s is over 24h, the longest any experiment may run",
+			  s);
 	c->dur_node = node(c, p->value);
-	return 0;
-}
-
-/* --------------------------------------------------------------- faults */
-
-static const struct option *find_opt(enum fl_fault_kind kind, const char *name)
-{
-	return kind == FL_FAULT_NET ? fl_net_option(name) : fl_sys_option(name);
-}
-
-static int parse_opt(struct ctx *c, enum fl_fault_kind kind, const struct option *opt,
-		     const char *arg, char *msg)
-{
-	if (kind == FL_FAULT_NET) {
-		memset(&c->scratch.net, 0, sizeof(c->scratch.net));
-		return fl_net_parse_opt(&c->scratch.net, opt, arg, msg);
-	}
-	memset(&c->scratch.sys, 0, sizeof(c->scratch.sys));
-	return fl_sys_parse_opt(&c->scratch.sys, opt, arg, msg);
-}
-
-/* Options of the commands that have no place in a fault, and why. */
-static const struct { const char *name, *why; } refused[] = {
-	{ "cgroup", "the target is set once, at the top of the file (target:)" },
-	{ "pid", "the target is set once, at the top of the file (target:)" },
-	{ "unit", "the target is set once, at the top of the file (target:)" },
-	{ "dry-run", "a dry run is asked for on the command line, not in the file" },
-	{ "json", "JSON output is asked for on the command line, not in the file" },
-	{ "help", "help is for the command line" },
-};
-
-static int unknown_key(struct ctx *c, struct fault_ctx *f, const yaml_node_t *kn, const char *k)
-{
-	const char *kind = f->kind == FL_FAULT_NET ? "net" : "sys";
-	char alt[64];
-	size_t i;
-
-	/* local_port for local-port: YAML habits, the commands' spelling */
-	snprintf(alt, sizeof(alt), "%s", k);
-	for (i = 0; alt[i]; i++)
-		alt[i] = alt[i] == '_' ? '-' : alt[i];
-	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
-		if (!strcmp(refused[i].name, k) || !strcmp(refused[i].name, alt))
-			return at(c, kn, "'%s' is not a key of a fault: %s", k, refused[i].why);
-	if (strcmp(alt, k) && find_opt(f->kind, alt))
-		return at(c, kn, "unknown key '%s' in a %s fault: did you mean '%s'?", k, kind, alt);
-	return at(c, kn, "unknown key '%.80s' in a %s fault: the keys are the options of "
-		  "'faultline %s %s --help' without the dashes", k, kind, kind,
-		  f->kind == FL_FAULT_NET ? "drop" : "fail");
-}
-
-/* YAML 1.1 booleans, for options that take no value (force). */
-static int boolean(struct ctx *c, const yaml_node_t *kn, const yaml_node_t *v, const char *k, bool *b)
-{
-	static const char *const yes[] = { "true", "yes", "on", NULL }, *const no[] = { "false", "no", "off", NULL };
-	const char *s;
-	int e = scalar(c, kn, v, k, &s), i;
-
-	for (i = 0; !e && yes[i]; i++)
-		if (!strcasecmp(s, yes[i]) || !strcasecmp(s, no[i])) {
-			*b = !strcasecmp(s, yes[i]);
-			return 0;
-		}
-	return e ? e : at(c, v, "'%s' is true or false", k);
-}
-
-/* A list (call: [connect, bind]) becomes the command line's comma list; each item is checked alone. */
-static int join_list(struct ctx *c, struct fault_ctx *f, const struct option *opt, const yaml_node_t *kn,
-		     const yaml_node_t *v, char **out)
-{
-	char msg[FL_ERRLEN], *buf;
-	size_t len = 0, size = 1;
-	yaml_node_item_t *it;
-	const char *s;
-	int e;
-
-	if (v->data.sequence.items.start == v->data.sequence.items.top)
-		return at(c, v, "'%s' needs at least one name", opt->name);
-	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-		e = scalar(c, NULL, node(c, *it), opt->name, &s);
-		if (!e && parse_opt(c, f->kind, opt, s, msg))
-			e = at(c, node(c, *it), "%s", msg);
-		if (e)
-			return e;
-		size += strlen(s) + 1;
-	}
-	buf = malloc(size);
-	if (!buf)
-		return at(c, v, "out of memory");
-	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
-		len += sprintf(buf + len, "%s%s", len ? "," : "", (const char *)node(c, *it)->data.scalar.value);
-	*out = buf;
-	return 0;
-}
-
-static int add_ent(struct ctx *c, struct fault_ctx *f, const struct option *opt, yaml_node_t *n,
-		   const char *val, bool inherited)
-{
-	struct ent *en = &f->ents[f->n];
-	int r;
-
-	if (f->n == MAX_ARGS)
-		return at(c, n, "too many keys in one fault");
-	r = val ? asprintf(&en->arg, "--%s=%s", opt->name, val) : asprintf(&en->arg, "--%s", opt->name);
-	if (r < 0) {
-		en->arg = NULL;
-		return at(c, n, "out of memory");
-	}
-	en->opt = opt;
-	en->node = n;
-	en->inherited = inherited;
-	f->n++;
-	return 0;
-}
-
-/* One key of a fault: checked alone through the command's own option code. */
-static int fault_key(struct ctx *c, struct fault_ctx *f, yaml_node_t *kn, yaml_node_t *v,
-		     const struct option *opt)
-{
-	char msg[FL_ERRLEN], *list = NULL;
-	const char *s = NULL;
-	bool on = false;
-	int e;
-
-	if (opt->has_arg == no_argument) {
-		e = boolean(c, kn, v, opt->name, &on);
-		return e || !on ? e : add_ent(c, f, opt, v, NULL, false);
-	}
-	if (v->type == YAML_SEQUENCE_NODE && !strcmp(opt->name, "call")) {
-		e = join_list(c, f, opt, kn, v, &list);
-		s = list;
-	} else {
-		e = scalar(c, kn, v, opt->name, &s);
-		if (!e && parse_opt(c, f->kind, opt, s, msg))
-			e = at(c, v, "%s", msg);
-	}
-	if (!e && !strcmp(opt->name, "dev") && strlen(s) >= IF_NAMESIZE)
-		e = at(c, v, "'%.80s' is not a network device name (at most %d characters)", s, IF_NAMESIZE - 1);
-	if (!e)
-		e = add_ent(c, f, opt, v, s, false);
-	free(list);
-	return e;
-}
-
-static int fault_action(struct ctx *c, struct fault_ctx *f, yaml_node_t *kn, yaml_node_t *v)
-{
-	const char *s;
-	int e = scalar(c, kn, v, "action", &s);
-
-	if (e)
-		return e;
-	if (f->kind == FL_FAULT_NET && !strcmp(s, "drop"))
-		f->action = FL_ACT_DROP;
-	else if (f->kind == FL_FAULT_NET && !strcmp(s, "delay"))
-		f->action = FL_ACT_DELAY;
-	else if (f->kind == FL_FAULT_SYS && !strcmp(s, "fail"))
-		return 0;
-	else
-		return at(c, v, "unknown action '%.80s': a %s fault does %s", s,
-			  f->kind == FL_FAULT_NET ? "net" : "sys",
-			  f->kind == FL_FAULT_NET ? "drop or delay" : "fail");
-	return 0;
-}
-
-static int fault_keys(struct ctx *c, struct fault_ctx *f, yaml_node_t *map)
-{
-	const struct option *opt, *seen[MAX_ARGS];
-	yaml_node_pair_t *p;
-	bool have_action = false;
-	int nseen = 0, i, e;
-	const char *k;
-
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = node(c, p->key), *v = node(c, p->value);
-
-		e = key_text(c, kn, &k);
-		if (e)
-			return e;
-		if (!strcmp(k, "action")) {
-			if (have_action)
-				return at(c, kn, "'action' is given twice in this fault");
-			have_action = true;
-			e = fault_action(c, f, kn, v);
-			if (e)
-				return e;
-			continue;
-		}
-		opt = find_opt(f->kind, f->kind == FL_FAULT_SYS && !strcmp(k, "calls") ? "call" : k);
-		if (!opt || !strcmp(opt->name, "help") || !strcmp(opt->name, "dry-run") ||
-		    !strcmp(opt->name, "cgroup") || !strcmp(opt->name, "pid") || !strcmp(opt->name, "unit"))
-			return unknown_key(c, f, kn, k);
-		for (i = 0; i < nseen && seen[i] != opt; i++)
-			;
-		if (i < nseen || nseen == MAX_ARGS)
-			return at(c, kn, "'%s' is given twice in this fault", opt->name);
-		seen[nseen++] = opt;
-		e = fault_key(c, f, kn, v, opt);
-		if (e)
-			return e;
-	}
-	if (f->kind == FL_FAULT_NET && !have_action)
-		return at(c, f->node, "a net fault needs 'action: drop' or 'action: delay'");
-	return 0;
-}
-
-/* A fault runs for the experiment's duration unless it says less. */
-static int fault_duration(struct ctx *c, struct fault_ctx *f)
-{
-	char own[16], whole[16];
-	__u64 ns;
-	int i;
-
-	for (i = 0; i < f->n && strcmp(f->ents[i].opt->name, "duration"); i++)
-		;
-	if (i == f->n)
-		return add_ent(c, f, find_opt(f->kind, "duration"), c->dur_node,
-			       (const char *)c->dur_node->data.scalar.value, true);
-	if (fl_parse_duration(strchr(f->ents[i].arg, '=') + 1, &ns, NULL) || ns <= c->e->duration_ns)
-		return 0;	/* a bad value is the parser's to report */
-	fl_fmt_duration(ns, own, sizeof(own));
-	fl_fmt_duration(c->e->duration_ns, whole, sizeof(whole));
-	return at(c, f->ents[i].node, "this fault's duration (%s) is longer than the experiment's (%s)", own, whole);
-}
-
-/* The command line this fault stands for, without entry `skip` (-1: all of them). */
-static int fault_argv(struct ctx *c, struct fault_ctx *f, int skip, char **argv)
-{
-	static char act_drop[] = "drop", act_delay[] = "delay", act_fail[] = "fail";
-	int argc = 0;
-
-	argv[argc++] = f->kind == FL_FAULT_SYS ? act_fail : f->action == FL_ACT_DROP ? act_drop : act_delay;
-	argv[argc++] = c->target_arg;
-	for (int i = 0; i < f->n; i++)
-		if (i != skip)
-			argv[argc++] = f->ents[i].arg;
-	argv[argc] = NULL;
-	return argc;
-}
-
-static int run_parser(struct ctx *c, struct fault_ctx *f, int skip, struct fl_exp_fault *out, char *msg)
-{
-	char *argv[MAX_ARGS + 3];
-	int argc = fault_argv(c, f, skip, argv);
-
-	if (f->kind == FL_FAULT_NET)
-		return fl_net_parse(f->action, argc, argv, &out->net, msg);
-	return fl_sys_parse_args(argc, argv, &out->sys, msg);
-}
-
-/*
- * The whole set failed although every key passed alone: blame the last key
- * whose removal lets the rest through (jitter above delay: the jitter), else
- * the fault itself (a required key is missing).
- */
-static int blame(struct ctx *c, struct fault_ctx *f, struct fl_exp_fault *out, const char *msg)
-{
-	char scratch_msg[FL_ERRLEN];
-	int i;
-
-	for (i = f->n - 1; i >= 0; i--)
-		if (!run_parser(c, f, i, out, scratch_msg))
-			break;
-	if (i < 0)
-		return at(c, f->node, "%s", msg);
-	if (f->ents[i].inherited)
-		return at(c, f->ents[i].node, "%s (the fault at line %zu takes the experiment's duration)",
-			  msg, f->node->start_mark.line + 1);
-	return at(c, f->ents[i].node, "%s", msg);
-}
-
-static int fault_body(struct ctx *c, struct fault_ctx *f, yaml_node_t *kn, yaml_node_t *map,
-		      struct fl_exp_fault *out)
-{
-	char msg[FL_ERRLEN];
-	int e;
-
-	e = want_map(c, kn, map, f->kind == FL_FAULT_NET ? "a net fault" : "a sys fault");
-	if (!e)
-		e = fault_keys(c, f, map);
-	if (!e)
-		e = fault_duration(c, f);
-	if (!e && run_parser(c, f, -1, out, msg))
-		e = blame(c, f, out, msg);
-	if (e)
-		return e;
-	memset(&out->net.target, 0, sizeof(out->net.target));
-	memset(&out->sys.target, 0, sizeof(out->sys.target));
-	if (f->kind == FL_FAULT_NET && out->net.dev) {
-		snprintf(out->dev, sizeof(out->dev), "%s", out->net.dev);
-		out->net.dev = out->dev;
-	}
-	return 0;
-}
-
-static int parse_fault(struct ctx *c, yaml_node_t *item, struct fl_exp_fault *out)
-{
-	struct fault_ctx *f;
-	yaml_node_t *kn;
-	const char *k;
-	int e, i;
-
-	e = want_map(c, NULL, item, "a fault");
-	if (e)
-		return e;
-	if (item->data.mapping.pairs.top - item->data.mapping.pairs.start != 1)
-		return at(c, item, "a fault is one 'net:' or 'sys:' mapping; start each fault with its own '- '");
-	kn = node(c, item->data.mapping.pairs.start->key);
-	e = key_text(c, kn, &k);
-	if (e)
-		return e;
-	if (strcmp(k, "net") && strcmp(k, "sys"))
-		return at(c, kn, "unknown fault kind '%.80s': use net or sys", k);
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		return at(c, item, "out of memory");
-	f->kind = out->kind = !strcmp(k, "net") ? FL_FAULT_NET : FL_FAULT_SYS;
-	f->node = item;
-	out->line = item->start_mark.line + 1;
-	out->col = item->start_mark.column + 1;
-	e = fault_body(c, f, kn, node(c, item->data.mapping.pairs.start->value), out);
-	for (i = 0; i < f->n; i++)
-		free(f->ents[i].arg);
-	free(f);
-	return e;
-}
-
-static int parse_faults(struct ctx *c, yaml_node_pair_t *p)
-{
-	yaml_node_t *seq = node(c, p->value);
-	yaml_node_item_t *it;
-	int e;
-
-	if (seq->type != YAML_SEQUENCE_NODE || seq->data.sequence.items.start == seq->data.sequence.items.top)
-		return at(c, is_empty(seq) ? node(c, p->key) : seq,
-			  "faults must be a list of one or more faults ('- net:' or '- sys:')");
-	for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
-		if (c->e->nfaults == FL_EXP_MAX_FAULTS)
-			return at(c, node(c, *it), "at most %d faults per experiment", FL_EXP_MAX_FAULTS);
-		e = parse_fault(c, node(c, *it), &c->e->faults[c->e->nfaults]);
-		if (e)
-			return e;
-		c->e->nfaults++;
-	}
 	return 0;
 }
 
@@ -775,7 +263,7 @@ static const char *const top_hint[K_N] = {
 static int parse_top(struct ctx *c, yaml_node_t *root)
 {
 	static int (*const parsers[K_N])(struct ctx *, yaml_node_pair_t *) = {
-		parse_name, parse_target, parse_duration, parse_faults, parse_probe,
+		parse_name, parse_target, parse_duration, fl_exp_parse_faults, parse_probe,
 	};
 	yaml_node_pair_t *p[K_N];
 	int i, e;
@@ -888,10 +376,18 @@ int fl_exp_parse(const char *buf, size_t len, const char *fname, struct fl_exper
 		r = load_and_parse(c, buf, len);
 	free(c);
 	if (r) {
-		memset(e, 0, sizeof(*e));
+		fl_exp_free(e);
 		snprintf(e->file, sizeof(e->file), "%s", fname);
 	}
 	return r;
+}
+
+void fl_exp_free(struct fl_experiment *e)
+{
+	for (int i = 0; i < FL_EXP_MAX_FAULTS; i++)
+		if (e->faults[i].kind)
+			fl_fault_free(&e->faults[i]);
+	memset(e, 0, sizeof(*e));
 }
 
 int fl_exp_parse_file(const char *path, struct fl_experiment *e, char *err)
@@ -924,105 +420,4 @@ int fl_exp_parse_file(const char *path, struct fl_experiment *e, char *err)
 	free(buf);
 	close(fd);
 	return r;
-}
-
-/* ---------------------------------------------------------- description */
-
-static size_t put(char *buf, size_t size, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static size_t put(char *buf, size_t size, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (len >= size)
-		return len;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + len, size - len, fmt, ap);
-	va_end(ap);
-	return n < 0 ? len : len + n;
-}
-
-static size_t put_ports(char *buf, size_t size, size_t len, const char *what, __u16 lo, __u16 hi)
-{
-	if (!lo)
-		return len;
-	if (lo == hi)
-		return put(buf, size, len, " %s %u", what, lo);
-	return put(buf, size, len, " %s %u-%u", what, lo, hi);
-}
-
-static size_t put_remote(char *buf, size_t size, size_t len, const struct fl_net_rule *r)
-{
-	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
-	bool v4 = r->remote_plen >= 96 && !memcmp(r->remote, mapped, 12);
-	char a[INET6_ADDRSTRLEN];
-
-	if (!r->remote_plen)
-		return len;
-	if (!inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? r->remote + 12 : r->remote, a, sizeof(a)))
-		return len;
-	return put(buf, size, len, " remote %s/%u", a, r->remote_plen - (v4 ? 96 : 0));
-}
-
-static size_t put_prob(char *buf, size_t size, size_t len, __u64 prob)
-{
-	return put(buf, size, len, " p=%.4g%%", prob * 100.0 / 4294967296.0);
-}
-
-void fl_exp_net_desc(const struct net_opts *o, char *buf, size_t size)
-{
-	const struct fl_net_rule *r = &o->rule;
-	char d[16], j[16];
-	size_t len;
-
-	len = put(buf, size, 0, "net %s %s", r->action == FL_ACT_DELAY ? "delay" : "drop",
-		  r->dir == (FL_DIR_EGRESS | FL_DIR_INGRESS) ? "both" :
-		  r->dir == FL_DIR_INGRESS ? "ingress" : "egress");
-	if (r->proto)
-		len = put(buf, size, len, " %s", r->proto == FL_PROTO_TCP ? "tcp" :
-			  r->proto == FL_PROTO_UDP ? "udp" : "icmp");
-	len = put_ports(buf, size, len, "port", r->port_lo, r->port_hi);
-	len = put_ports(buf, size, len, "local-port", r->lport_lo, r->lport_hi);
-	len = put_remote(buf, size, len, r);
-	if (o->dev)
-		len = put(buf, size, len, " dev %s", o->dev);
-	if (r->action == FL_ACT_DELAY) {
-		fl_fmt_duration(r->delay_ns, d, sizeof(d));
-		len = put(buf, size, len, " %s", d);
-		fl_fmt_duration(r->jitter_ns, j, sizeof(j));
-		if (r->jitter_ns)
-			len = put(buf, size, len, " jitter %s", j);
-	}
-	put_prob(buf, size, len, r->prob);
-}
-
-void fl_exp_sys_desc(const struct fl_sys_opts *o, char *buf, size_t size)
-{
-	const char *en = strerrorname_np(o->errnum);
-	size_t len = put(buf, size, 0, "sys fail");
-
-	for (int i = 0; i < o->ncalls; i++)
-		len = put(buf, size, len, "%s%s", i ? "," : " ", o->calls[i]);
-	len = en ? put(buf, size, len, " %s", en) : put(buf, size, len, " errno %d", o->errnum);
-	if (o->path[0])
-		len = put(buf, size, len, " path %s", o->path);
-	len = put_prob(buf, size, len, o->prob);
-	if (o->after)
-		len = put(buf, size, len, " after %llu", (unsigned long long)o->after);
-	if (o->count)
-		len = put(buf, size, len, " count %llu", (unsigned long long)o->count);
-	if (o->mech != FL_MECH_AUTO)
-		put(buf, size, len, " mechanism %s", fl_sys_mech_name(o->mech));
-}
-
-void fl_exp_fault_desc(const struct fl_exp_fault *f, char *buf, size_t size)
-{
-	if (!size)
-		return;
-	buf[0] = '\0';
-	if (f->kind == FL_FAULT_NET)
-		fl_exp_net_desc(&f->net, buf, size);
-	else if (f->kind == FL_FAULT_SYS)
-		fl_exp_sys_desc(&f->sys, buf, size);
 }

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +16,9 @@
 #include <unistd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
-#include "netdev.h"
-#include "nl.h"
 #include "parse.h"
 #include "registry.h"
 #include "sysfs.h"
@@ -75,33 +71,77 @@ static void new_id(char *id, size_t size)
 	snprintf(id, size, "%02x%02x%02x", b[0], b[1], b[2]);
 }
 
-static void write_faults(FILE *f, const struct fl_reg *r)
+static const char *const state_names[] = { "planned", "running", "ended" };
+
+/* One line each, so a value must not hold a newline. */
+static void put(FILE *f, const char *key, const char *val)
 {
-	for (int i = 0; i < r->nfaults; i++)
-		fprintf(f, "fault %s %s\n", r->faults[i].kind == FL_REG_NET ? "net" : "sys",
-			r->faults[i].desc);
-	for (int i = 0; i < r->ndevs; i++)
-		fprintf(f, "dev %" PRIu64 " %d %s %d\n", r->devs[i].netns, r->devs[i].ifindex,
-			r->devs[i].name, r->devs[i].made_clsact);
+	fprintf(f, "%s ", key);
+	for (; *val; val++)
+		fputc(*val == '\n' ? ' ' : *val, f);
+	fputc('\n', f);
 }
 
-int fl_reg_save(const struct fl_reg *r)
+static void write_fault(FILE *f, const struct fl_reg_fault *rf, int i)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	const struct fl_fault_kind *k = fl_kind_find(rf->kind);
+	char key[64];
+
+	fprintf(f, "fault %d %s %s %" PRIu64 " %d\n", i, rf->kind, rf->action, rf->duration_ns,
+		rf->ended);
+	snprintf(key, sizeof(key), "fault.%d.desc", i);
+	put(f, key, rf->desc);
+	snprintf(key, sizeof(key), "fault.%d.mechanism", i);
+	put(f, key, rf->mechanism);
+	snprintf(key, sizeof(key), "fault.%d.attach", i);
+	put(f, key, rf->attach);
+	snprintf(key, sizeof(key), "fault.%d.json", i);
+	put(f, key, rf->json);
+	if (!rf->final.valid)
+		return;
+	fprintf(f, "fault.%d.final %" PRIu64 " %" PRIu64, i, rf->final.matched, rf->final.injected);
+	for (int s = 0; k && k->stats && s < FL_FAULT_STATS && k->stats[s].key; s++)
+		fprintf(f, " %" PRIu64, rf->final.extra[s]);
+	fputc('\n', f);
+}
+
+static void write_record(FILE *f, const struct fl_reg *r)
+{
+	fprintf(f, "id %s\nname %s\nfile %s\npid %d\npid_start %" PRIu64 "\ndetached %d\n"
+		"state %s\nstart_ns %" PRIu64 "\ndeadline_ns %" PRIu64 "\nduration_ns %" PRIu64 "\n"
+		"start_real %" PRId64 "\ntarget %s\ntarget_path %s\ncgid %" PRIu64 "\nlevel %d\n"
+		"nprocs %d\n",
+		r->id, r->name, r->file, r->pid, r->pid_start, r->detached, state_names[r->state],
+		r->start_ns, r->deadline_ns, r->duration_ns, r->start_real, r->target, r->target_path,
+		r->cgid, r->level, r->nprocs);
+	for (int i = 0; i < r->nfaults; i++)
+		write_fault(f, &r->faults[i], i);
+	for (int i = 0; i < r->nnotes; i++)
+		fprintf(f, "note %d %s\n", r->notes[i].fault, r->notes[i].text);
+	if (r->probe[0]) {
+		put(f, "probe", r->probe);
+		fprintf(f, "probe_checks %u\nprobe_failed %u\n", r->probe_checks, r->probe_failed);
+		put(f, "probe_error", r->probe_error);
+	}
+	if (r->state != FL_REG_ENDED)
+		return;
+	put(f, "stopped_by", r->stopped_by);
+	put(f, "reason", r->reason);
+	fprintf(f, "exit_status %d\nelapsed_ns %" PRIu64 "\nend_real %" PRId64 "\n", r->exit_status,
+		r->elapsed_ns, r->end_real);
+}
+
+static int save_at(const struct fl_reg *r, const char *path)
+{
+	char tmp[PATH_MAX + 8];
 	FILE *f;
 	int err = 0;
 
-	state_path(r->id, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
-	fprintf(f, "id %s\nname %s\nfile %s\npid %d\npid_start %" PRIu64 "\ndetached %d\n"
-		"start_ns %" PRIu64 "\ndeadline_ns %" PRIu64 "\nstart_real %" PRId64 "\n"
-		"target %s\ncgid %" PRIu64 "\n",
-		r->id, r->name, r->file, r->pid, r->pid_start, r->detached, r->start_ns,
-		r->deadline_ns, r->start_real, r->target, r->cgid);
-	write_faults(f, r);
+	write_record(f, r);
 	/* The record must be on disk before the change it announces. */
 	if (fflush(f) || fsync(fileno(f)))
 		err = -errno;
@@ -112,6 +152,14 @@ int fl_reg_save(const struct fl_reg *r)
 	if (err)
 		unlink(tmp);
 	return err;
+}
+
+int fl_reg_save(const struct fl_reg *r)
+{
+	char path[PATH_MAX];
+
+	state_path(r->id, path, sizeof(path));
+	return save_at(r, path);
 }
 
 int fl_reg_create(struct fl_reg *r, char *err)
@@ -143,17 +191,48 @@ int fl_reg_create(struct fl_reg *r, char *err)
 	return e;
 }
 
-int fl_reg_add_dev(struct fl_reg *r, const struct fl_reg_dev *d)
+int fl_reg_note(struct fl_reg *r, int fault, const char *text)
 {
-	for (int i = 0; i < r->ndevs; i++)
-		if (r->devs[i].netns == d->netns && r->devs[i].ifindex == d->ifindex) {
-			r->devs[i].made_clsact |= d->made_clsact;
-			return fl_reg_save(r);
-		}
-	if (r->ndevs == FL_REG_DEVS)
+	if (r->nnotes == FL_REG_NOTES || strlen(text) >= sizeof(r->notes[0].text))
 		return -E2BIG;
-	r->devs[r->ndevs++] = *d;
+	r->notes[r->nnotes].fault = fault;
+	snprintf(r->notes[r->nnotes].text, sizeof(r->notes[0].text), "%s", text);
+	r->nnotes++;
 	return fl_reg_save(r);
+}
+
+static struct fl_reg_fault *fault_at(struct fl_reg *r, const char *key, const char **field)
+{
+	char *end;
+	long i = strtol(key + 6, &end, 10);	/* "fault.N.field" */
+
+	if (i < 0 || i >= r->nfaults || *end != '.')
+		return NULL;
+	*field = end + 1;
+	return &r->faults[i];
+}
+
+static void parse_fault_field(struct fl_reg *r, const char *key, const char *val)
+{
+	const struct fl_fault_kind *k;
+	struct fl_reg_fault *rf;
+	const char *field;
+	char *p;
+
+	rf = fault_at(r, key, &field);
+	if (!rf)
+		return;
+#define FIELD(name) if (!strcmp(field, #name)) { snprintf(rf->name, sizeof(rf->name), "%s", val); return; }
+	FIELD(desc) FIELD(mechanism) FIELD(attach) FIELD(json)
+#undef FIELD
+	if (strcmp(field, "final"))
+		return;
+	k = fl_kind_find(rf->kind);
+	rf->final.matched = strtoull(val, &p, 10);
+	rf->final.injected = strtoull(p, &p, 10);
+	for (int s = 0; k && k->stats && s < FL_FAULT_STATS && k->stats[s].key; s++)
+		rf->final.extra[s] = strtoull(p, &p, 10);
+	rf->final.valid = true;
 }
 
 static void parse_line(struct fl_reg *r, char *line)
@@ -167,45 +246,71 @@ static void parse_line(struct fl_reg *r, char *line)
 #define STR(k) if (!strcmp(line, #k)) { snprintf(r->k, sizeof(r->k), "%s", val); return; }
 #define NUM(k) if (!strcmp(line, #k)) { r->k = strtoll(val, NULL, 10); return; }
 #define UNUM(k) if (!strcmp(line, #k)) { r->k = strtoull(val, NULL, 10); return; }
-	STR(id) STR(name) STR(file) STR(target)
-	NUM(pid) NUM(detached) NUM(start_real)
-	UNUM(pid_start) UNUM(start_ns) UNUM(deadline_ns) UNUM(cgid)
+	STR(id) STR(name) STR(file) STR(target) STR(target_path) STR(stopped_by) STR(reason)
+	STR(probe) STR(probe_error)
+	NUM(pid) NUM(detached) NUM(start_real) NUM(end_real) NUM(level) NUM(nprocs) NUM(exit_status)
+	UNUM(pid_start) UNUM(start_ns) UNUM(deadline_ns) UNUM(duration_ns) UNUM(cgid)
+	UNUM(elapsed_ns) UNUM(probe_checks) UNUM(probe_failed)
 #undef STR
 #undef NUM
 #undef UNUM
-	if (!strcmp(line, "fault") && r->nfaults < FL_REG_FAULTS) {
-		r->faults[r->nfaults].kind = strncmp(val, "net ", 4) ? FL_REG_SYS : FL_REG_NET;
-		snprintf(r->faults[r->nfaults].desc, sizeof(r->faults[0].desc), "%s", val + 4);
-		r->nfaults++;
-	} else if (!strcmp(line, "dev") && r->ndevs < FL_REG_DEVS) {
-		struct fl_reg_dev *d = &r->devs[r->ndevs];
-		int made = 0;
+	if (!strcmp(line, "state")) {
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(val, state_names[i]))
+				r->state = i;
+	} else if (!strcmp(line, "fault") && r->nfaults < FL_REG_FAULTS) {
+		struct fl_reg_fault *rf = &r->faults[r->nfaults];
+		int i, ended = 0;
 
-		if (sscanf(val, "%" SCNu64 " %d %15s %d", &d->netns, &d->ifindex, d->name, &made) == 4) {
-			d->made_clsact = made;
-			r->ndevs++;
+		if (sscanf(val, "%d %15s %15s %" SCNu64 " %d", &i, rf->kind, rf->action, &rf->duration_ns,
+			   &ended) == 5 && i == r->nfaults) {
+			rf->ended = ended;
+			r->nfaults++;
+		}
+	} else if (!strncmp(line, "fault.", 6)) {
+		parse_fault_field(r, line, val);
+	} else if (!strcmp(line, "note") && r->nnotes < FL_REG_NOTES) {
+		char *text;
+		long i = strtol(val, &text, 10);
+
+		if (*text == ' ' && i >= 0 && i < FL_REG_FAULTS) {
+			r->notes[r->nnotes].fault = i;
+			snprintf(r->notes[r->nnotes].text, sizeof(r->notes[0].text), "%s", text + 1);
+			r->nnotes++;
 		}
 	}
 }
 
-int fl_reg_load(const char *id, struct fl_reg *r)
+static int load_at(const char *dir, const char *id, struct fl_reg *r)
 {
-	char path[PATH_MAX], line[PATH_MAX + 64];
+	char path[PATH_MAX], *line = NULL;
+	size_t cap = 0;
 	FILE *f;
 
 	memset(r, 0, sizeof(*r));
-	if (!*id || strchr(id, '/') || strlen(id) >= sizeof(r->id))
+	if (!*id || strchr(id, '/') || strlen(id) >= sizeof(r->id) || id[0] == '.')
 		return -EINVAL;
-	state_path(id, path, sizeof(path));
+	snprintf(path, sizeof(path), "%s/%s/state", dir, id);
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f))
+	while (getline(&line, &cap, f) > 0)
 		parse_line(r, line);
+	free(line);
 	fclose(f);
 	if (strcmp(r->id, id))
 		snprintf(r->id, sizeof(r->id), "%s", id);	/* a torn record still has a name */
 	return 0;
+}
+
+int fl_reg_load(const char *id, struct fl_reg *r)
+{
+	return load_at(FL_RUN_DIR, id, r);
+}
+
+int fl_reg_load_ended(const char *id, struct fl_reg *r)
+{
+	return load_at(FL_ENDED_DIR, id, r);
 }
 
 static int by_start(const void *a, const void *b)
@@ -215,72 +320,64 @@ static int by_start(const void *a, const void *b)
 	return x->start_real < y->start_real ? -1 : x->start_real > y->start_real;
 }
 
-int fl_reg_list(struct fl_reg **out)
+/* Append every record under dir to *v; n and cap as they grow. */
+static int list_dir(const char *dir, struct fl_reg **v, int *n, int *cap)
 {
-	struct fl_reg *v = NULL, *nv;
 	struct dirent *de;
-	int n = 0, cap = 0;
-	DIR *d;
+	struct fl_reg *nv;
+	DIR *d = opendir(dir);
 
-	*out = NULL;
-	d = opendir(FL_RUN_DIR);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "ended"))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			nv = realloc(v, cap * sizeof(*v));
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 8;
+			nv = realloc(*v, *cap * sizeof(**v));
 			if (!nv)
 				break;
-			v = nv;
+			*v = nv;
 		}
-		if (fl_reg_load(de->d_name, &v[n]) == 0)
-			n++;
+		if (load_at(dir, de->d_name, &(*v)[*n]) == 0)
+			(*n)++;
 	}
 	closedir(d);
+	return 0;
+}
+
+int fl_reg_list(struct fl_reg **out, bool ended)
+{
+	struct fl_reg *v = NULL;
+	int n = 0, cap = 0, e;
+
+	*out = NULL;
+	e = list_dir(FL_RUN_DIR, &v, &n, &cap);
+	if (!e && ended)
+		e = list_dir(FL_ENDED_DIR, &v, &n, &cap);
+	if (e) {
+		free(v);
+		return e;
+	}
 	if (n)
 		qsort(v, n, sizeof(*v), by_start);
 	*out = v;
 	return n;
 }
 
-/* Sum a pinned per-CPU fl_counters map, or read a pinned fl_sys_stats. */
 void fl_reg_fault_stats(const struct fl_reg *r, int i, struct fl_fault_stats *st)
 {
-	char leaf[32], path[PATH_MAX];
-	__u32 zero = 0;
-	int fd;
+	const struct fl_fault_kind *k = fl_kind_find(r->faults[i].kind);
+	char leaf[32], pin[PATH_MAX];
 
+	if (r->state == FL_REG_ENDED || r->faults[i].ended || !k || !k->read_pinned) {
+		*st = r->faults[i].final;
+		return;
+	}
 	memset(st, 0, sizeof(*st));
 	snprintf(leaf, sizeof(leaf), "f%d", i);
-	fl_reg_pin_path(r, leaf, path, sizeof(path));
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return;
-	if (r->faults[i].kind == FL_REG_NET) {
-		int ncpu = libbpf_num_possible_cpus();
-		struct fl_counters per[ncpu > 0 ? ncpu : 1];
-
-		if (ncpu > 0 && !bpf_map_lookup_elem(fd, &zero, per)) {
-			for (int c = 0; c < ncpu; c++) {
-				st->matched += per[c].matched;
-				st->injected += per[c].injected;
-				st->delay_ns += per[c].delay_ns;
-			}
-			st->valid = true;
-		}
-	} else {
-		struct fl_sys_stats s;
-
-		if (!bpf_map_lookup_elem(fd, &zero, &s)) {
-			st->matched = s.matched;
-			st->injected = s.injected;
-			st->valid = true;
-		}
-	}
-	close(fd);
+	fl_reg_pin_path(r, leaf, pin, sizeof(pin));
+	st->valid = k->read_pinned(pin, st) == 0;
 }
 
 static void rm_dir_files(const char *dir)
@@ -301,65 +398,82 @@ static void rm_dir_files(const char *dir)
 	rmdir(dir);
 }
 
-void fl_reg_remove(const struct fl_reg *r)
+static void remove_pins(const struct fl_reg *r)
 {
 	char dir[PATH_MAX];
 
 	fl_reg_pin_path(r, NULL, dir, sizeof(dir));
 	rm_dir_files(dir);
+}
+
+void fl_reg_remove(const struct fl_reg *r)
+{
+	char dir[PATH_MAX];
+
+	remove_pins(r);
 	snprintf(dir, sizeof(dir), FL_RUN_DIR "/%s", r->id);
 	rm_dir_files(dir);
 }
 
-/* An fd for the network namespace with this inode, wherever it is held. */
-static int find_netns(uint64_t ino)
+static int by_end(const void *a, const void *b)
 {
-	const char *dirs[] = { "/run/netns", "/proc" };
-	char path[PATH_MAX];
-	struct dirent *de;
-	struct stat st;
+	const struct fl_reg *x = a, *y = b;
 
-	for (size_t i = 0; i < 2; i++) {
-		DIR *d = opendir(dirs[i]);
-
-		while (d && (de = readdir(d))) {
-			if (de->d_name[0] == '.' || (i == 1 && (de->d_name[0] < '0' || de->d_name[0] > '9')))
-				continue;
-			snprintf(path, sizeof(path), i ? "/proc/%s/ns/net" : "/run/netns/%s", de->d_name);
-			if (!stat(path, &st) && st.st_ino == ino) {
-				closedir(d);
-				return open(path, O_RDONLY | O_CLOEXEC);
-			}
-		}
-		if (d)
-			closedir(d);
-	}
-	return -ENOENT;
+	return x->end_real > y->end_real ? -1 : x->end_real < y->end_real;
 }
 
-/* In a child, so this process never leaves its own namespace. */
-static void cleanup_dev(const struct fl_reg *r, const struct fl_reg_dev *d)
+/* Only the newest FL_REG_KEEP finished records stay. */
+static void trim_ended(void)
 {
-	int fd = find_netns(d->netns), status;
-	pid_t pid;
+	struct fl_reg *v = NULL;
+	int n = 0, cap = 0;
+	char dir[PATH_MAX];
 
-	if (fd < 0)
-		return;		/* the namespace is gone, and its devices with it */
-	pid = fork();
-	if (pid == 0) {
-		_exit(setns(fd, CLONE_NEWNET) ? 1 : fl_netdev_sweep(d->ifindex, d->name, r->pid,
-								   d->made_clsact));
+	if (list_dir(FL_ENDED_DIR, &v, &n, &cap) || n <= FL_REG_KEEP) {
+		free(v);
+		return;
 	}
-	close(fd);
-	if (pid > 0)
-		waitpid(pid, &status, 0);
+	qsort(v, n, sizeof(*v), by_end);
+	for (int i = FL_REG_KEEP; i < n; i++) {
+		snprintf(dir, sizeof(dir), FL_ENDED_DIR "/%s", v[i].id);
+		rm_dir_files(dir);
+	}
+	free(v);
 }
 
-void fl_reg_cleanup(const struct fl_reg *r)
+void fl_reg_finish(struct fl_reg *r)
 {
-	for (int i = 0; i < r->ndevs; i++)
-		cleanup_dev(r, &r->devs[i]);
-	fl_reg_remove(r);
+	char from[PATH_MAX], to[PATH_MAX];
+
+	remove_pins(r);
+	r->state = FL_REG_ENDED;
+	r->end_real = time(NULL);
+	snprintf(from, sizeof(from), FL_RUN_DIR "/%s", r->id);
+	snprintf(to, sizeof(to), FL_ENDED_DIR "/%s", r->id);
+	/* Saved in place first, so that a record is never half moved. */
+	if (fl_reg_save(r) || fl_mkdir_p(FL_ENDED_DIR, 0700) || rename(from, to)) {
+		rm_dir_files(from);
+		return;
+	}
+	trim_ended();
+}
+
+/* Each note through its family's sweep(), then what the record names. */
+void fl_reg_cleanup(struct fl_reg *r)
+{
+	for (int i = 0; i < r->nnotes; i++) {
+		const struct fl_reg_note *n = &r->notes[i];
+		const struct fl_fault_kind *k = n->fault < r->nfaults ?
+			fl_kind_find(r->faults[n->fault].kind) : NULL;
+
+		if (k && k->sweep)
+			k->sweep(n->text, r->pid);
+	}
+	snprintf(r->stopped_by, sizeof(r->stopped_by), "controller died");
+	snprintf(r->reason, sizeof(r->reason), "its controller (pid %d) died; what it left was removed",
+		 r->pid);
+	r->exit_status = -1;
+	fl_reg_finish(r);
 }
 
 /* The scratch cgroups of feature probes (probe.c) whose prober was killed. */
@@ -391,7 +505,7 @@ int fl_reg_gc(void)
 	struct fl_reg *v;
 	int n, cleaned = sweep_probe_cgroups();
 
-	n = fl_reg_list(&v);
+	n = fl_reg_list(&v, false);
 	for (int i = 0; i < n; i++) {
 		if (fl_reg_alive(&v[i]))
 			continue;

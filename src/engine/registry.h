@@ -1,32 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Every running experiment, whatever started it (`run`, `net`, `sys`), has a
- * record under FL_RUN_DIR/ID and its pins under FL_PIN_ROOT/ID. The record is
- * written before the first change to the host and names everything that
- * outlives a process: the devices whose qdiscs and filters it touches. So a
- * later faultline can tell a live experiment from a crashed one, and undo
- * exactly what the crashed one did.
+ * Every experiment, whatever started it (`run`, `net drop`, `sys fail`),
+ * has a record under FL_RUN_DIR/ID and its pins under FL_PIN_ROOT/ID. The
+ * record is written before the first change to the host and names what
+ * outlives a process: each fault's notes (fault.h: a device's qdiscs, say).
+ * So a later faultline can tell a live experiment from a crashed one, and
+ * undo exactly what the crashed one did, through the family's sweep().
  */
 #ifndef FL_REGISTRY_H
 #define FL_REGISTRY_H
 
 #include <limits.h>
-#include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "faultline.h"
+#include "fault.h"
 
 #define FL_RUN_DIR	"/run/faultline"
+#define FL_ENDED_DIR	FL_RUN_DIR "/ended"
 #define FL_REG_FAULTS	8
-#define FL_REG_DEVS	8
+#define FL_REG_NOTES	16
 
-enum fl_reg_fault { FL_REG_NET = 1, FL_REG_SYS };
+enum fl_reg_state { FL_REG_PLANNED, FL_REG_RUNNING, FL_REG_ENDED };
 
-struct fl_reg_dev {
-	uint64_t netns;			/* inode of the network namespace */
-	int ifindex;
-	char name[IF_NAMESIZE];
-	bool made_clsact;		/* ours to remove once it holds no filter */
+struct fl_reg_fault {
+	char kind[16];			/* fl_fault_kind name */
+	char action[16];
+	char desc[FL_FAULT_DESC];
+	char mechanism[96];
+	char attach[256];
+	uint64_t duration_ns;
+	char json[8192];		/* its "options" and "plan" members, as the runner wrote them */
+	struct fl_fault_stats final;	/* an ended experiment's last counts */
+	bool ended;
+};
+
+struct fl_reg_note {
+	int fault;			/* index */
+	char text[200];
 };
 
 struct fl_reg {
@@ -36,59 +46,63 @@ struct fl_reg {
 	int pid;			/* the controller */
 	uint64_t pid_start;		/* its start time (/proc/PID/stat), against pid reuse */
 	bool detached;
+	enum fl_reg_state state;
 	uint64_t start_ns, deadline_ns;	/* CLOCK_MONOTONIC, as the kernel checks it */
+	uint64_t duration_ns;
 	int64_t start_real;		/* epoch seconds, for people */
 	char target[PATH_MAX];		/* below the cgroup2 root */
+	char target_path[PATH_MAX];	/* absolute */
 	uint64_t cgid;
+	int level, nprocs;
 	int nfaults;
-	struct {
-		enum fl_reg_fault kind;
-		char desc[160];
-	} faults[FL_REG_FAULTS];
-	int ndevs;
-	struct fl_reg_dev devs[FL_REG_DEVS];
-};
-
-/* Per-fault counters as every fault kind reports them. */
-struct fl_fault_stats {
-	uint64_t matched, injected, delay_ns;
-	bool valid;			/* false: the pin was gone */
-};
-
-/* What a fault needs from the experiment that runs it. */
-struct fl_fault_ctx {
-	uint64_t generation;		/* of the kill switch, for the objects' rodata */
-	uint64_t start_ns, deadline_ns;
-	struct fl_reg *reg;		/* devices are noted here, pins go under it */
-	int index;			/* the fault's number: its pins are fN... */
-	bool pin_links;			/* detached: links outlive the controller */
+	struct fl_reg_fault faults[FL_REG_FAULTS];
+	int nnotes;
+	struct fl_reg_note notes[FL_REG_NOTES];
+	/* ended: */
+	char stopped_by[32];
+	char reason[300];
+	int exit_status;
+	uint64_t elapsed_ns;
+	int64_t end_real;
+	/* the steady-state probe */
+	char probe[1024];
+	uint32_t probe_checks, probe_failed;
+	char probe_error[256];
 };
 
 /* A fresh id, this process as controller, the directories made, written. */
 int fl_reg_create(struct fl_reg *r, char *err);
 /* Rewrite the record (atomically: readers never see half of it). */
 int fl_reg_save(const struct fl_reg *r);
-/* The device is about to be touched: record it first, once. */
-int fl_reg_add_dev(struct fl_reg *r, const struct fl_reg_dev *d);
-/* The experiment ended cleanly: its pins and its record go. */
+/* Fault i is about to change something that outlives us: record it first. */
+int fl_reg_note(struct fl_reg *r, int fault, const char *text);
+/*
+ * The experiment ended cleanly: its pins go, and its record moves to the
+ * finished ones (FL_RUN_DIR/ended/ID), of which the newest FL_REG_KEEP stay.
+ */
+#define FL_REG_KEEP	20
+void fl_reg_finish(struct fl_reg *r);
+/* Pins and record go, nothing is kept (nothing was attached). */
 void fl_reg_remove(const struct fl_reg *r);
 
 int fl_reg_load(const char *id, struct fl_reg *r);
-/* Every record, sorted by start; *out is malloc'd. Returns the count or -errno. */
-int fl_reg_list(struct fl_reg **out);
+/* A finished experiment's record. */
+int fl_reg_load_ended(const char *id, struct fl_reg *r);
+/* Every record (running; with `ended` the finished ones too), sorted by start; *out is malloc'd. */
+int fl_reg_list(struct fl_reg **out, bool ended);
 /* Is the controller that wrote it still running? */
 bool fl_reg_alive(const struct fl_reg *r);
 
 /* FL_PIN_ROOT/ID[/leaf] */
 void fl_reg_pin_path(const struct fl_reg *r, const char *leaf, char *buf, size_t size);
-/* Counters of fault i, read from its pinned map. */
+/* Counters of fault i: from its pins while it runs, else the record's last. */
 void fl_reg_fault_stats(const struct fl_reg *r, int i, struct fl_fault_stats *st);
 
 /*
- * Undo what the record names: pins, filters, qdiscs, ifb devices, then the
- * record itself. Only for records whose controller is gone.
+ * Undo what the record names (each note through its family's sweep()),
+ * then pins and record. Only for records whose controller is gone.
  */
-void fl_reg_cleanup(const struct fl_reg *r);
+void fl_reg_cleanup(struct fl_reg *r);
 /* Clean every record whose controller died; returns how many. Quiet when none. */
 int fl_reg_gc(void);
 

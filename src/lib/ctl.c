@@ -62,6 +62,36 @@ int fl_ctl_halt(uint64_t *new_generation)
 	return err;
 }
 
+/*
+ * The host-wide event maps, created as an object's declarations in
+ * common.bpf.h would create them (libbpf reuses a pin only when type, key,
+ * value and size match), for a reader that starts before any experiment.
+ */
+static int pin_new(const char *name, enum bpf_map_type type, __u32 key, __u32 value, __u32 n)
+{
+	char path[128];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), FL_PIN_ROOT "/%s", name);
+	if (!access(path, F_OK))
+		return 0;
+	fd = bpf_map_create(type, name, key, value, n, NULL);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_pin(fd, path) && errno != EEXIST)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int fl_ctl_event_pins(void)
+{
+	return pin_new("fl_events", BPF_MAP_TYPE_RINGBUF, 0, 0, FL_EV_RING_BYTES) ?:
+	       pin_new("fl_ev_stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
+		       sizeof(struct fl_ev_stats), 1) ?:
+	       pin_new("fl_ev_config", BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct fl_ev_config), 1);
+}
+
 bool fl_ctl_halted(uint64_t generation)
 {
 	struct fl_control c = { 0 };

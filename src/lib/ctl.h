@@ -15,6 +15,9 @@ int fl_ctl_prepare(uint64_t *generation);
 /* stop --all: bump the generation so every loaded program goes inert. */
 int fl_ctl_halt(uint64_t *new_generation);
 
+/* Create the pinned event maps (ring, stats, config) if no object has yet. 0 or -errno. */
+int fl_ctl_event_pins(void);
+
 /* Did `stop --all` halt the objects loaded with this generation? */
 bool fl_ctl_halted(uint64_t generation);
 

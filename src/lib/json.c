@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <math.h>
 #include <inttypes.h>
+#include <string.h>
 #include "json.h"
 
 void jw_init(struct jw *w, FILE *out)
@@ -105,4 +106,15 @@ void jw_end(struct jw *w)
 {
 	fputc('\n', w->out);
 	fflush(w->out);
+}
+
+void jw_members(struct jw *w, const char *obj)
+{
+	size_t n = obj ? strlen(obj) : 0;
+
+	/* The members of a JSON object written elsewhere: "{...}" without its braces. */
+	if (n < 3 || obj[0] != '{' || obj[n - 1] != '}')
+		return;
+	sep(w);
+	fwrite(obj + 1, 1, n - 2, w->out);
 }

@@ -32,6 +32,8 @@ void jw_ku64(struct jw *w, const char *key, uint64_t v);
 void jw_ki64(struct jw *w, const char *key, int64_t v);
 void jw_kdouble(struct jw *w, const char *key, double v);
 void jw_kbool(struct jw *w, const char *key, bool v);
+/* Splice in the members of an object another writer made ("{...}"). */
+void jw_members(struct jw *w, const char *obj);
 void jw_end(struct jw *w);	/* newline and flush after the top value */
 
 #endif

@@ -28,34 +28,53 @@ const struct option *fl_find_option(const struct option *table, const char *name
 	return NULL;
 }
 
-int fl_parse_duration(const char *s, __u64 *ns, char *err)
+/*
+ * One group of a duration: digits, maybe a fraction, then a unit. Decimal
+ * only: strtod would also take hex ("0x10s" as 16 s) and exponents.
+ */
+static const char *duration_group(const char *p, double *ns)
 {
 	static const struct { const char *unit; double mult; } units[] = {
-		{ "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 },
-		{ "us", 1e3 },
+		{ "ms", 1e6 }, { "us", 1e3 }, { "h", 3600e9 }, { "m", 60e9 }, { "s", 1e9 },
 	};
-	char *end;
-	double v;
-	size_t i;
+	double v = 0, scale = 1;
+	bool digits = false;
 
-	if (!s || !*s || isspace((unsigned char)*s) || *s == '+')
-		return fail(err, "empty duration '%s': use 50ms, 1.5s, 10m or 2h", s ? s : "");
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v))
-		return fail(err, "bad duration '%s': use 50ms, 1.5s, 10m or 2h", s);
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit))
-			continue;
-		if (v < 0)
-			return fail(err, "negative duration '%s'", s);
-		v *= units[i].mult;
-		if (v > 1e18)
-			return fail(err, "duration '%s' is too long", s);
-		*ns = (__u64)llround(v);
-		return 0;
+	for (; isdigit((unsigned char)*p); p++, digits = true)
+		v = v * 10 + (*p - '0');
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++, digits = true)
+			v += (*p - '0') * (scale /= 10);
+	if (!digits)
+		return NULL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strncmp(p, units[i].unit, strlen(units[i].unit))) {
+			*ns = v * units[i].mult;
+			return p + strlen(units[i].unit);
+		}
+	*ns = -1;	/* a number without a unit */
+	return p;
+}
+
+int fl_parse_duration(const char *s, __u64 *ns, char *err)
+{
+	const char *p = s;
+	double total = 0, part;
+
+	if (!s || !*s)
+		return fail(err, "empty duration '%s': use 50ms, 1.5s, 10m, 1m30s or 2h", s ? s : "");
+	while (*p) {
+		p = duration_group(p, &part);
+		if (!p)
+			return fail(err, "bad duration '%s': use 50ms, 1.5s, 10m, 1m30s or 2h (units h, m, s, ms, us)", s);
+		if (part < 0)
+			return fail(err, "duration '%s' needs a unit: h, m, s, ms or us (e.g. 50ms, 1m30s)", s);
+		total += part;
 	}
-	return fail(err, "duration '%s' needs a unit: ms, s, m or h (e.g. 50ms, 1.5s)", s);
+	if (total > 1e18)
+		return fail(err, "duration '%s' is too long", s);
+	*ns = (__u64)llround(total);
+	return 0;
 }
 
 int fl_parse_probability(const char *s, __u64 *thresh, char *err)
@@ -202,18 +221,53 @@ int fl_parse_errno(const char *s, int *errnum, char *err)
 	return fail(err, "unknown errno '%s': use a name such as ECONNREFUSED or a number", s ? s : "");
 }
 
+void fl_fmt_cidr(const __u8 addr[16], __u8 plen, char *buf, size_t size)
+{
+	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
+	bool v4 = plen >= 96 && !memcmp(addr, mapped, 12);
+	char a[INET6_ADDRSTRLEN];
+
+	if (!plen || !inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? addr + 12 : addr, a, sizeof(a))) {
+		snprintf(buf, size, "any");
+		return;
+	}
+	snprintf(buf, size, "%s/%u", a, plen - (v4 ? 96 : 0));
+}
+
+void fl_fmt_errno(int errnum, char *buf, size_t size)
+{
+	const char *name = strerrorname_np(errnum);
+
+	if (name)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%d", errnum);
+}
+
+/* "1h30m", "1m30s", "1.5s", "250ms", "40us": the forms fl_parse_duration reads back. */
 void fl_fmt_duration(__u64 ns, char *buf, size_t size)
 {
-	if (ns >= 3600 * NSEC_PER_SEC && ns % (3600 * NSEC_PER_SEC) == 0)
-		snprintf(buf, size, "%lluh", (unsigned long long)(ns / (3600 * NSEC_PER_SEC)));
-	else if (ns >= 60 * NSEC_PER_SEC && ns % (60 * NSEC_PER_SEC) == 0)
-		snprintf(buf, size, "%llum", (unsigned long long)(ns / (60 * NSEC_PER_SEC)));
-	else if (ns >= NSEC_PER_SEC)
-		snprintf(buf, size, "%.3gs", ns / 1e9);
-	else if (ns >= NSEC_PER_MSEC)
-		snprintf(buf, size, "%.3gms", ns / 1e6);
-	else
+	__u64 h = ns / (3600 * NSEC_PER_SEC), m = ns / (60 * NSEC_PER_SEC) % 60;
+	__u64 rest = ns % (60 * NSEC_PER_SEC);
+	size_t n = 0;
+
+	if (ns < NSEC_PER_MSEC) {
 		snprintf(buf, size, "%lluus", (unsigned long long)(ns / 1000));
+		return;
+	}
+	if (ns < NSEC_PER_SEC) {
+		snprintf(buf, size, "%.3gms", ns / 1e6);
+		return;
+	}
+	buf[0] = '\0';
+	if (h)
+		n += snprintf(buf + n, size - n, "%lluh", (unsigned long long)h);
+	if (m && n < size)
+		n += snprintf(buf + n, size - n, "%llum", (unsigned long long)m);
+	if (rest && n < size)
+		snprintf(buf + n, size - n, "%.6gs", rest / 1e9);
+	else if (!h && !m)
+		snprintf(buf, size, "0s");
 }
 
 int fl_duration_cap(__u64 *cap, char *err)
@@ -228,6 +282,10 @@ int fl_duration_cap(__u64 *cap, char *err)
 		snprintf(err, FL_ERRLEN, "FAULTLINE_MAX_DURATION: %s", why);
 		return -EINVAL;
 	}
+	if (!*cap || *cap > FL_MAX_CAP_NS) {
+		snprintf(err, FL_ERRLEN, "FAULTLINE_MAX_DURATION=%s: give more than 0 and at most 24h", env);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -239,6 +297,6 @@ int fl_check_duration(__u64 ns, __u64 cap, char *err)
 		return 0;
 	fl_fmt_duration(ns, d, sizeof(d));
 	fl_fmt_duration(cap, c, sizeof(c));
-	snprintf(err, FL_ERRLEN, "duration %s is over the cap of %s (FAULTLINE_MAX_DURATION raises it)", d, c);
+	snprintf(err, FL_ERRLEN, "duration %s is over the cap of %s (FAULTLINE_MAX_DURATION raises it, up to 24h)", d, c);
 	return -EINVAL;
 }

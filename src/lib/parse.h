@@ -32,11 +32,17 @@ int fl_parse_u64(const char *s, __u64 min, __u64 max, __u64 *v, char *err);
 /* "ECONNREFUSED" or "111"; 1..4095. */
 int fl_parse_errno(const char *s, int *errnum, char *err);
 
+/* "10.1.0.0/16" or "2001:db8::/32" from the v4-mapped form fl_parse_cidr makes. */
+void fl_fmt_cidr(const __u8 addr[16], __u8 plen, char *buf, size_t size);
+/* "ENOSPC", or the number when it has no name. */
+void fl_fmt_errno(int errnum, char *buf, size_t size);
 /* Human forms for output: "1.5s", "250ms". */
 void fl_fmt_duration(__u64 ns, char *buf, size_t size);
 
 /* The longest experiment allowed: FAULTLINE_MAX_DURATION, else 1h. */
 #define FL_DEFAULT_CAP_NS	(3600ULL * 1000000000ULL)
+/* ... which FAULTLINE_MAX_DURATION may raise up to this. */
+#define FL_MAX_CAP_NS		(24 * FL_DEFAULT_CAP_NS)
 int fl_duration_cap(__u64 *cap, char *err);
 /* 0, or -EINVAL with err saying how to raise the cap. */
 int fl_check_duration(__u64 ns, __u64 cap, char *err);

@@ -584,3 +584,23 @@ bool fl_probe_one(enum fl_feat id, struct fl_features *out)
 		return false;
 	return out->f[id].available;
 }
+
+/* 6.1 keeps these helpers from skb programs (cgroup_skb, tc); later kernels allow them. */
+bool fl_events_task_helpers(void)
+{
+	static const enum bpf_prog_type types[] = { BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_SCHED_CLS };
+	static const enum bpf_func_id helpers[] = {
+		BPF_FUNC_get_current_pid_tgid, BPF_FUNC_get_current_comm, BPF_FUNC_get_current_cgroup_id,
+	};
+	static int known = -1;
+	size_t i, j;
+
+	if (known >= 0)
+		return known;
+	known = 1;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		for (j = 0; j < sizeof(helpers) / sizeof(helpers[0]); j++)
+			if (libbpf_probe_bpf_helper(types[i], helpers[j], NULL) != 1)
+				known = 0;
+	return known;
+}

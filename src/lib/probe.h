@@ -51,4 +51,11 @@ int fl_probe_all(struct fl_features *out);
 /* Probe a single feature the same way. */
 bool fl_probe_one(enum fl_feat id, struct fl_features *out);
 
+/*
+ * May skb programs (cgroup_skb, tc) ask for the current task? 6.1 says no
+ * (those helpers are for cgroup hooks with a process context), newer
+ * kernels yes. Loaders put the answer in their programs' rodata.
+ */
+bool fl_events_task_helpers(void);
+
 #endif

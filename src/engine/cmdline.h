@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The command lines that start experiments: `faultline KIND ACTION ...`
+ * (one fault, from its family's option table) and `faultline run FILE`.
+ * Both end in the same struct fl_experiment and the same runner.
+ */
+#ifndef FL_CMDLINE_H
+#define FL_CMDLINE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "experiment.h"
+
+/* How to run it: the options every experiment command shares. */
+struct fl_run_opts {
+	const char *file;		/* run FILE */
+	struct fl_target target;	/* --cgroup/--pid/--unit (for run: replaces the file's) */
+	__u64 cap_ns;			/* --max-duration, else FAULTLINE_MAX_DURATION, else 1h */
+	bool detach, dry_run, force, help;
+};
+
+/* One of them, for the parser, --help, the man page and completion. */
+struct fl_common_opt {
+	const char *name, *metavar, *help;
+	bool fault_only;		/* not for `run` */
+};
+extern const struct fl_common_opt fl_common_opts[];
+
+/* `faultline KIND ACTION ARGS`: e gets one fault. 0, or -EINVAL with err. */
+int fl_cmdline_fault(const struct fl_fault_kind *k, int action, int argc, char **argv,
+		     struct fl_experiment *e, struct fl_run_opts *ro, char *err);
+/* `faultline run ARGS`: ro->file and the overrides. 0, or -EINVAL with err. */
+int fl_cmdline_run(int argc, char **argv, struct fl_run_opts *ro, char *err);
+/* Help for `faultline run`. */
+void fl_run_help(FILE *out);
+
+#endif

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * --help, faultline(8) and bash completion, written from the same tables
+ * the parser reads (fault.h, cmdline.c), so none of them can go stale.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "cmdline.h"
+#include "options.h"
+
+static bool applies(const struct fl_opt *o, int action)
+{
+	return action < 0 || !o->actions || (o->actions & (1U << action));
+}
+
+/* "egress|ingress|both", or the metavar. */
+static void metavar(const struct fl_opt *o, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (o->type == FL_OPT_FLAG)
+		return;
+	if (o->type != FL_OPT_ENUM) {
+		snprintf(buf, size, "%s", o->metavar ? o->metavar : "VALUE");
+		return;
+	}
+	for (const struct fl_opt_value *v = o->values; v->name && n < size; v++)
+		n += snprintf(buf + n, size - n, "%s%s", v == o->values ? "" : "|", v->name);
+}
+
+static void usage_line(const struct fl_fault_kind *k, int a, FILE *out, bool first)
+{
+	char mv[128];
+
+	fprintf(out, "%s faultline %s %s TARGET", first ? "Usage:" : "      ", k->name,
+		k->actions[a].name);
+	for (const struct fl_opt *o = k->opts; o->name; o++)
+		if ((o->required & (1U << a))) {
+			metavar(o, mv, sizeof(mv));
+			fprintf(out, " --%s %s", o->name, mv);
+		}
+	fprintf(out, " [OPTIONS]\n");
+}
+
+static void opt_line(FILE *out, const char *name, const char *mv, const char *help,
+		     const char *def)
+{
+	char left[96];
+
+	snprintf(left, sizeof(left), "--%s%s%s", name, mv && *mv ? " " : "", mv ? mv : "");
+	fprintf(out, "  %-30s %s", left, help);
+	if (def)
+		fprintf(out, " (default %s)", def);
+	fputc('\n', out);
+}
+
+static void common_help(FILE *out, bool fault)
+{
+	for (const struct fl_common_opt *c = fl_common_opts; c->name; c++)
+		if (fault || !c->fault_only)
+			opt_line(out, c->name, c->metavar, c->help, NULL);
+	opt_line(out, "json", NULL, "machine-readable output on stdout (also -j, anywhere)", NULL);
+}
+
+void fl_kind_help(const struct fl_fault_kind *k, int action, FILE *out)
+{
+	char mv[128];
+	int a;
+
+	for (a = 0; k->actions[a].name; a++)
+		if (action < 0 || a == action)
+			usage_line(k, a, out, action < 0 ? a == 0 : true);
+	fputc('\n', out);
+	for (a = 0; k->actions[a].name; a++)
+		if (action < 0 || a == action)
+			fprintf(out, "%s %s: %s\n", k->name, k->actions[a].name, k->actions[a].summary);
+	fprintf(out, "\nTARGET: --cgroup PATH | --pid PID | --unit NAME (descendant cgroups included)\n"
+		"\nOptions of %s%s%s:\n", k->name, action < 0 ? "" : " ",
+		action < 0 ? "" : k->actions[action].name);
+	for (const struct fl_opt *o = k->opts; o->name; o++) {
+		if (!applies(o, action))
+			continue;
+		metavar(o, mv, sizeof(mv));
+		opt_line(out, o->name, mv, o->help, o->def);
+	}
+	fprintf(out, "\nCommon options:\n");
+	common_help(out, true);
+	if (k->notes)
+		fprintf(out, "\n%s", k->notes);
+	if (k->examples)
+		fprintf(out, "\nExamples:\n%s", k->examples);
+}
+
+void fl_run_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: faultline run FILE [OPTIONS]\n\n"
+		"Runs the experiment FILE describes (YAML: examples/ has some) with a live view,\n"
+		"until its duration ends, Ctrl-C, 'faultline stop ID', or its steady-state probe\n"
+		"fails too often; then detaches everything and prints a summary. A fault's keys are\n"
+		"its command's options without the dashes ('faultline net drop --help').\n\nOptions:\n");
+	common_help(out, false);
+	fprintf(out, "\nExit: 0 done, 1 could not attach, 2 bad input, 3 aborted by the steady-state probe.\n"
+		"\nExamples:\n"
+		"  faultline run examples/flaky-dependency.yaml\n"
+		"  faultline run --detach examples/slow-database.yaml && faultline list\n");
+}
+
+/* ------------------------------------------------------------- man page */
+
+/* troff wants leading dots and backslashes escaped, and '-' as \-. */
+static void roff(FILE *out, const char *s)
+{
+	bool bol = true;
+
+	for (; *s; s++) {
+		if (bol && (*s == '.' || *s == '\''))
+			fputs("\\&", out);
+		if (*s == '\\')
+			fputs("\\e", out);
+		else if (*s == '-')
+			fputs("\\-", out);
+		else
+			fputc(*s, out);
+		bol = *s == '\n';
+	}
+}
+
+static void man_opt(FILE *out, const char *name, const char *mv, const char *help, const char *def)
+{
+	fputs(".TP\n.B \\-\\-", out);
+	roff(out, name);
+	if (mv && *mv) {
+		fputs(" \" \" ", out);
+		fputs("\n.I ", out);
+		roff(out, mv);
+	}
+	fputc('\n', out);
+	roff(out, help);
+	if (def) {
+		fputs(" (default ", out);
+		roff(out, def);
+		fputc(')', out);
+	}
+	fputc('\n', out);
+}
+
+static void man_kind(FILE *out, const struct fl_fault_kind *k)
+{
+	char mv[128];
+
+	for (int a = 0; k->actions[a].name; a++) {
+		fprintf(out, ".SS \"%s %s\"\n", k->name, k->actions[a].name);
+		roff(out, k->actions[a].summary);
+		fputs(".\n", out);
+		for (const struct fl_opt *o = k->opts; o->name; o++) {
+			if (!applies(o, a))
+				continue;
+			metavar(o, mv, sizeof(mv));
+			man_opt(out, o->name, mv, o->help, o->def);
+		}
+	}
+	if (k->notes) {
+		fputs(".PP\n", out);
+		roff(out, k->notes);
+	}
+}
+
+void fl_man_page(FILE *out, const char *version)
+{
+	fprintf(out, ".TH FAULTLINE 8 \"\" \"faultline %s\" \"System Administration\"\n"
+		".SH NAME\nfaultline \\- precise, kernel\\-enforced faults for one cgroup\n"
+		".SH SYNOPSIS\n", version);
+	for (int i = 0; fl_kinds[i]; i++)
+		for (int a = 0; fl_kinds[i]->actions[a].name; a++)
+			fprintf(out, ".B faultline %s %s\nTARGET [OPTIONS]\n.br\n", fl_kinds[i]->name,
+				fl_kinds[i]->actions[a].name);
+	fputs(".B faultline run\nFILE [OPTIONS]\n.br\n"
+	      ".B faultline\nlist | status ID | stop ID | stop \\-\\-all | events | metrics | doctor\n"
+	      ".SH DESCRIPTION\n"
+	      "faultline injects faults into the processes of one cgroup and their descendants, and "
+	      "nothing else, with BPF programs whose deadline the kernel enforces. Every command "
+	      "runs an experiment; one command (\\fBstop \\-\\-all\\fR) halts every fault on the host.\n"
+	      ".SH FAULTS\n", out);
+	for (int i = 0; fl_kinds[i]; i++)
+		man_kind(out, fl_kinds[i]);
+	fputs(".SH COMMON OPTIONS\n", out);
+	for (const struct fl_common_opt *c = fl_common_opts; c->name; c++)
+		man_opt(out, c->name, c->metavar, c->help, NULL);
+	man_opt(out, "json", NULL, "machine-readable output on stdout, in the schema of "
+		"doc/faultline.schema.json", NULL);
+	fputs(".SH EXPERIMENT FILES\n"
+	      "\\fBfaultline run FILE\\fR reads YAML: name, target (cgroup, pid or unit), duration, "
+	      "faults (a list of \\fIKIND\\fR: mappings whose keys are the options above without the "
+	      "dashes, and action) and an optional steady_state probe (http or command, interval, "
+	      "timeout, failures).\n"
+	      ".SH EXIT STATUS\n0 done; 1 the kernel or host refused; 2 bad input, nothing was "
+	      "changed; 3 an experiment aborted by its steady\\-state probe.\n"
+	      ".SH FILES\n/run/faultline (records), /sys/fs/bpf/faultline (pins and the kill switch)\n"
+	      ".SH SEE ALSO\n.BR bpftool (8),\n.BR tc (8)\n", out);
+}
+
+/* ------------------------------------------------------------ completion */
+
+static void words_of(FILE *out, const struct fl_fault_kind *k, int a)
+{
+	for (const struct fl_opt *o = k->opts; o->name; o++)
+		if (applies(o, a))
+			fprintf(out, " --%s", o->name);
+	for (const struct fl_common_opt *c = fl_common_opts; c->name; c++)
+		fprintf(out, " --%s", c->name);
+	fprintf(out, " --json");
+}
+
+static void values_of(FILE *out)
+{
+	fputs("    case $prev in\n", out);
+	for (int i = 0; fl_kinds[i]; i++)
+		for (const struct fl_opt *o = fl_kinds[i]->opts; o->name; o++) {
+			if (o->type != FL_OPT_ENUM)
+				continue;
+			fprintf(out, "    --%s) COMPREPLY=($(compgen -W \"", o->name);
+			for (const struct fl_opt_value *v = o->values; v->name; v++)
+				fprintf(out, "%s%s", v == o->values ? "" : " ", v->name);
+			fputs("\" -- \"$cur\")); return;;\n", out);
+		}
+	fputs("    --cgroup) COMPREPLY=($(compgen -d -- \"$cur\")); return;;\n"
+	      "    --pid|--unit|--duration|--max-duration) return;;\n    esac\n", out);
+}
+
+void fl_bash_completion(FILE *out)
+{
+	fputs("# bash completion for faultline, written by `faultline completion bash`\n"
+	      "_faultline() {\n    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n", out);
+	values_of(out);
+	fputs("    case \"${COMP_WORDS[1]} ${COMP_WORDS[2]}\" in\n", out);
+	for (int i = 0; fl_kinds[i]; i++)
+		for (int a = 0; fl_kinds[i]->actions[a].name; a++) {
+			fprintf(out, "    \"%s %s\") COMPREPLY=($(compgen -W \"", fl_kinds[i]->name,
+				fl_kinds[i]->actions[a].name);
+			words_of(out, fl_kinds[i], a);
+			fputs("\" -- \"$cur\")); return;;\n", out);
+		}
+	fputs("    esac\n    case ${COMP_WORDS[1]} in\n", out);
+	for (int i = 0; fl_kinds[i]; i++) {
+		fprintf(out, "    %s) [ \"$COMP_CWORD\" -eq 2 ] && COMPREPLY=($(compgen -W \"", fl_kinds[i]->name);
+		for (int a = 0; fl_kinds[i]->actions[a].name; a++)
+			fprintf(out, "%s%s", a ? " " : "", fl_kinds[i]->actions[a].name);
+		fputs(" help\" -- \"$cur\")); return;;\n", out);
+	}
+	fputs("    run) COMPREPLY=($(compgen -f -W \"--detach --dry-run --force --max-duration"
+	      " --cgroup --pid --unit --help --json\" -- \"$cur\")); return;;\n"
+	      "    stop) COMPREPLY=($(compgen -W \"--all --json $(faultline list --json 2>/dev/null |"
+	      " sed -n 's/.*\\\"id\\\": *\\\"\\([0-9a-f]*\\)\\\".*/\\1/p')\" -- \"$cur\")); return;;\n"
+	      "    esac\n    [ \"$COMP_CWORD\" -eq 1 ] && COMPREPLY=($(compgen -W \"", out);
+	for (int i = 0; fl_kinds[i]; i++)
+		fprintf(out, "%s ", fl_kinds[i]->name);
+	fputs("run list status stop events metrics doctor help completion\" -- \"$cur\"))\n}\n"
+	      "complete -F _faultline faultline\n", out);
+}
