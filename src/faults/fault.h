@@ -34,7 +34,7 @@ enum fl_opt_type {
 	FL_OPT_U64,		/* __u64 at off, in [min, max] */
 	FL_OPT_PORTS,		/* N or N-M: __u16 lo at off, __u16 hi at off2 */
 	FL_OPT_CIDR,		/* __u8[16] v4-mapped at off, __u8 prefix length at off2 */
-	FL_OPT_ENUM,		/* __u32 at off, one of values[] */
+	FL_OPT_ENUM,		/* one of values[]: __u32 at off, or size 1 or 2 bytes */
 	FL_OPT_ERRNO,		/* int at off: ENOSPC or 28 */
 	FL_OPT_STRING,		/* char[size] at off */
 	FL_OPT_CUSTOM,		/* parse() stores it, print() shows it */
@@ -74,7 +74,7 @@ struct fl_opt {
 	void (*print)(const void *conf, char *buf, size_t size);
 };
 
-struct fl_action {
+struct fl_fault_action {
 	const char *name;	/* "drop": `faultline net drop`, `action: drop` */
 	const char *summary;
 };
@@ -110,7 +110,8 @@ struct fl_fault {
 	int action;			/* index into kind->actions */
 	void *conf;
 	uint64_t set;			/* bit i: kind->opts[i] was given */
-	uint64_t duration_ns;		/* 0: the experiment's */
+	__u64 duration_ns;		/* 0: the experiment's */
+	bool force;			/* accept what a rail refuses (a non-fq root qdisc) */
 	int line, col;			/* in the experiment file; 0 for a command */
 	char desc[FL_FAULT_DESC];
 	char mechanism[96];		/* filled by prepare, corrected by start */
@@ -147,7 +148,7 @@ struct fl_fault_ctx {
 struct fl_fault_kind {
 	const char *name;		/* "net": command word, file key, JSON kind */
 	const char *summary;		/* one line for `faultline help` */
-	const struct fl_action *actions;	/* NULL-name-terminated */
+	const struct fl_fault_action *actions;	/* NULL-name-terminated */
 	const struct fl_opt *opts;		/* NULL-name-terminated */
 	size_t conf_size;
 	const char *notes;		/* paragraphs for --help and the man page */
@@ -177,7 +178,10 @@ struct fl_fault_kind {
 	void (*stop)(struct fl_fault *f, struct fl_fault_stats *st);
 	/* Free plan (and state, if start left any): the fault is done with. */
 	void (*release)(struct fl_fault *f);
-	/* A short addition to the live and status lines ("delay 1.2 ms avg"). */
+	/*
+	 * A short addition to the live and status lines ("delay 1.2 ms avg").
+	 * From a record f->conf is NULL: use f->action and st only.
+	 */
 	void (*detail)(const struct fl_fault *f, const struct fl_fault_stats *st, char *buf,
 		       size_t size);
 	/* From another process: the counters pinned at pin_prefix. 0 or -errno. */
