@@ -11,9 +11,6 @@ void bench_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretu
 /* Prints "," before every JSON array element but the first. */
 void bench_json_sep(void);
 int bench_own_cgroup(uint64_t *cgid, int *level);
-/* sys.bpf.c with only `prog` loaded, targeting cgid/level, its maps private. */
-struct sys_bpf;
-struct sys_bpf *bench_load_sys(uint64_t cgid, int level, const char *prog);
 
 int cmd_progs(int argc, char **argv);
 int cmd_hold_empty(int argc, char **argv);

@@ -39,18 +39,37 @@ static int probe_connect(int fd)
 /* What `stop --all` does first, on the bench's private map. */
 static void kill_switch_write(struct sys_bpf *s, __u64 generation)
 {
-	struct fl_control c = { .armed = 1, .generation = generation };
+	struct fl_control c = { .generation = generation };
 	__u32 k = 0;
 
 	if (bpf_map__update_elem(s->maps.fl_control, &k, 4, &c, sizeof(c), 0))
 		bench_die("cannot write the kill switch: %s", strerror(errno));
 }
 
+/* sys.bpf.c with only fl_connect4 loaded, targeting cgid/level, its maps private. */
+static struct sys_bpf *load_connect4(__u64 cgid, int level)
+{
+	struct bpf_program *p;
+	struct sys_bpf *s = sys_bpf__open();
+
+	if (!s)
+		bench_die("cannot open the sys object: %s", strerror(errno));
+	fl_obj_private(s->obj);
+	s->rodata->targ_cgid = cgid;
+	s->rodata->targ_level = level;
+	s->rodata->targ_set_retval = true;
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, p == s->progs.fl_connect4);
+	if (sys_bpf__load(s))
+		bench_die("cannot load fl_connect4: %s", strerror(errno));
+	return s;
+}
+
 static struct sys_bpf *attach_connect(__u64 cgid, int level, const char *cgpath)
 {
 	struct fl_sys_rule r = { .prob = FL_PROB_ONE, .calls = FL_SYS_CONNECT,
 				 .errnum = ECONNREFUSED };
-	struct sys_bpf *s = bench_load_sys(cgid, level, "fl_connect4");
+	struct sys_bpf *s = load_connect4(cgid, level);
 	int cg;
 	__u32 k = 0;
 

@@ -27,7 +27,7 @@
 #include "bench.h"
 #include "faultline.h"
 #include "net.skel.h"
-#include "sys.skel.h"
+#include "tests/sys_test.skel.h"	/* the test object: $(OUTPUT)/tests, built by `make unit` */
 #include "empty.skel.h"
 
 #define ROUNDS		7
@@ -122,35 +122,35 @@ static uint64_t hour_from_now(void)
 	return bench_now_ns() + 3600ULL * 1000000000ULL;
 }
 
-/* nr_rules rules; only the last matches PORT_HIT, so a hit walks them all. */
-static void set_net_rules(struct net_bpf *s, int nr, __u32 action, __u64 prob)
+/* The object's one rule: PORT_HIT, both directions. */
+static void set_net_rule(struct net_bpf *s, __u32 action, __u64 prob)
 {
-	for (int i = 0; i < nr; i++) {
-		struct fl_net_rule r = {
-			.deadline_ns = hour_from_now(), .prob = prob, .action = action,
-			.dir = FL_DIR_EGRESS | FL_DIR_INGRESS, .proto = FL_PROTO_UDP,
-			.delay_ns = 10000000, .port_lo = PORT_HIT, .port_hi = PORT_HIT,
-		};
-		__u32 k = i;
+	struct fl_net_rule r = {
+		.deadline_ns = hour_from_now(), .prob = prob, .action = action,
+		.dir = FL_DIR_EGRESS | FL_DIR_INGRESS, .proto = FL_PROTO_UDP,
+		.delay_ns = 10000000, .port_lo = PORT_HIT, .port_hi = PORT_HIT,
+	};
+	__u32 k = 0;
 
-		if (i < nr - 1)
-			r.port_lo = r.port_hi = 1000 + i;
-		if (bpf_map__update_elem(s->maps.rules, &k, 4, &r, sizeof(r), 0))
-			bench_die("cannot write rule %d: %s", i, strerror(errno));
-	}
+	if (bpf_map__update_elem(s->maps.fl_net_rule, &k, 4, &r, sizeof(r), 0))
+		bench_die("cannot write the rule: %s", strerror(errno));
 }
 
-static struct net_bpf *load_net(int nr_rules)
+/*
+ * tc egress matches the socket's cgroup at the target's level. A test-run
+ * skb's socket sits in the cgroup of the task that runs it (sk_alloc()ed
+ * since Linux 5.15, commit 435b08ec0094): targeting our own cgroup makes
+ * every test-run packet the target's, any other id none.
+ */
+static struct net_bpf *load_net(uint64_t cgid, int level)
 {
 	struct net_bpf *s = net_bpf__open();
-	__u32 lvl = 1;
 
 	if (!s)
 		bench_die("cannot open the net object: %s", strerror(errno));
 	fl_obj_private(s->obj);
-	s->rodata->nr_rules = nr_rules;
-	s->rodata->targ_nr_levels = 1;
-	memcpy((void *)s->rodata->targ_levels, &lvl, sizeof(lvl));
+	s->rodata->targ_cgid = cgid;
+	s->rodata->targ_level = level;
 	s->rodata->tc_l3_off = ETH_HLEN;
 	s->rodata->ifb_ifindex = 1;	/* any: test runs never redirect */
 	if (net_bpf__load(s))
@@ -164,8 +164,8 @@ static void learn_port(struct net_bpf *s, int port)
 	struct fl_port_key k = { .lport = port, .proto = FL_PROTO_UDP };
 	__u64 cgid = 1;
 
-	if (bpf_map__update_elem(s->maps.tports, &k, sizeof(k), &cgid, sizeof(cgid), 0))
-		bench_die("cannot write tports: %s", strerror(errno));
+	if (bpf_map__update_elem(s->maps.fl_net_tports, &k, sizeof(k), &cgid, sizeof(cgid), 0))
+		bench_die("cannot write fl_net_tports: %s", strerror(errno));
 }
 
 struct skb_case {
@@ -182,31 +182,28 @@ static const struct skb_case drop_cases[] = {
 	{ "targeted_injected", PORT_HIT, FL_PROB_ONE },
 };
 
-static void bench_drop(struct empty_bpf *e, int nr)
+static void bench_drop(struct empty_bpf *e, uint64_t cgid, int level)
 {
-	struct net_bpf *s = load_net(nr);
-	char extra[64];
+	struct net_bpf *s = load_net(cgid, level);
 
-	snprintf(extra, sizeof(extra), "\"rules\":%d,", nr);
 	for (size_t i = 0; i < sizeof(drop_cases) / sizeof(drop_cases[0]); i++) {
 		const struct skb_case *c = &drop_cases[i];
 		struct measure m = { .base_fd = bpf_program__fd(e->progs.empty_cg_skb),
 				     .dport = c->dport };
 
-		set_net_rules(s, nr, FL_ACT_DROP, c->prob);
+		set_net_rule(s, FL_ACT_DROP, c->prob);
 		m.fd = bpf_program__fd(s->progs.fl_cg_egress);
-		measure("fl_cg_egress", "cgroup_skb", c->name, extra, &m);
+		measure("fl_cg_egress", "cgroup_skb", c->name, NULL, &m);
 		m.fd = bpf_program__fd(s->progs.fl_cg_ingress);
-		measure("fl_cg_ingress", "cgroup_skb", c->name, extra, &m);
+		measure("fl_cg_ingress", "cgroup_skb", c->name, NULL, &m);
 	}
 	net_bpf__destroy(s);
 }
 
 /*
- * tc: egress matches the target by the skb's socket cgroup; a test-run skb
- * has no socket, so only the untargeted path (kill switch + helper) can be
- * measured here, and the hash probe it skips is measured on its own below.
- * Ingress matches by learned ports, which a test run can exercise fully.
+ * tc: ingress matches by learned ports (PORT_MISS is not learned), egress
+ * by cgroup: untargeted is an object targeting another cgroup, and
+ * PORT_MISS the target's packet that misses the rule's port.
  */
 static const struct skb_case delay_cases[] = {
 	{ "untargeted", PORT_MISS, FL_PROB_ONE },
@@ -214,30 +211,35 @@ static const struct skb_case delay_cases[] = {
 	{ "targeted_injected", PORT_HIT, FL_PROB_ONE },
 };
 
-static void bench_delay(struct empty_bpf *e, int nr)
+static void bench_delay(struct empty_bpf *e, uint64_t cgid, int level)
 {
-	struct net_bpf *s = load_net(nr);
-	char extra[64];
+	struct net_bpf *s = load_net(cgid, level), *other = load_net(cgid ^ 0x5a5a5a5aULL, level);
+	struct measure m = { .base_fd = bpf_program__fd(e->progs.empty_tc), .dport = PORT_HIT };
 
-	snprintf(extra, sizeof(extra), "\"rules\":%d,", nr);
 	learn_port(s, PORT_HIT);
 	for (size_t i = 0; i < sizeof(delay_cases) / sizeof(delay_cases[0]); i++) {
 		const struct skb_case *c = &delay_cases[i];
-		struct measure m = { .base_fd = bpf_program__fd(e->progs.empty_tc),
-				     .dport = c->dport };
 
-		set_net_rules(s, nr, FL_ACT_DELAY, c->prob);
+		set_net_rule(s, FL_ACT_DELAY, c->prob);
+		m.dport = c->dport;
 		m.fd = bpf_program__fd(s->progs.fl_tc_ingress);
-		measure("fl_tc_ingress", "tc", c->name, extra, &m);
-		if (i == 0) {
-			m.fd = bpf_program__fd(s->progs.fl_tc_egress);
-			measure("fl_tc_egress", "tc", "untargeted_no_socket", extra, &m);
-		}
+		measure("fl_tc_ingress", "tc", c->name, NULL, &m);
+		m.fd = bpf_program__fd(s->progs.fl_tc_egress);
+		measure("fl_tc_egress", "tc", i ? c->name : "targeted_filter_miss", NULL, &m);
 	}
+	set_net_rule(other, FL_ACT_DELAY, FL_PROB_ONE);
+	m.dport = PORT_HIT;
+	m.fd = bpf_program__fd(other->progs.fl_tc_egress);
+	measure("fl_tc_egress", "tc", "untargeted", NULL, &m);
+	net_bpf__destroy(other);
 	net_bpf__destroy(s);
 }
 
-/* Targets live in a hash: one probe per target level, hit or miss. */
+/*
+ * One hash probe on the tc hook (empty.bpf.c's lookup_map), hit or miss,
+ * at 1 to 10,000 entries: the reference for a per-packet map lookup. tc
+ * egress no longer probes a targets hash (one target, matched by id).
+ */
 static void bench_hash(struct empty_bpf *e, int n)
 {
 	int fd = bpf_map__fd(e->maps.lookup_map);
@@ -257,25 +259,22 @@ static void bench_hash(struct empty_bpf *e, int n)
 	}
 }
 
-struct sys_bpf *bench_load_sys(uint64_t cgid, int level, const char *prog)
+/* fl_sys_test, targeting cgid/level, its maps private. */
+static struct sys_test_bpf *load_sys_test(uint64_t cgid, int level)
 {
-	struct bpf_program *p;
-	struct sys_bpf *s = sys_bpf__open();
+	struct sys_test_bpf *s = sys_test_bpf__open();
 
 	if (!s)
-		bench_die("cannot open the sys object: %s", strerror(errno));
+		bench_die("cannot open the sys test object: %s", strerror(errno));
 	fl_obj_private(s->obj);
 	s->rodata->targ_cgid = cgid;
 	s->rodata->targ_level = level;
-	s->rodata->targ_set_retval = true;
-	bpf_object__for_each_program(p, s->obj)
-		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), prog));
-	if (sys_bpf__load(s))
-		bench_die("cannot load %s: %s", prog, strerror(errno));
+	if (sys_test_bpf__load(s))
+		bench_die("cannot load fl_sys_test: %s", strerror(errno));
 	return s;
 }
 
-static void set_sys_rule(struct sys_bpf *s, __u64 prob)
+static void set_sys_rule(struct sys_test_bpf *s, __u64 prob)
 {
 	struct fl_sys_rule r = { .deadline_ns = hour_from_now(), .prob = prob,
 				 .calls = FL_SYS_CONNECT, .errnum = ECONNREFUSED };
@@ -287,7 +286,7 @@ static void set_sys_rule(struct sys_bpf *s, __u64 prob)
 		bench_die("cannot write the sys rule: %s", strerror(errno));
 }
 
-/* The decision path every syscall hook shares (fl_sys_plain), by test run. */
+/* The decision path every syscall hook shares (sys.bpf.h), by test run. */
 static void bench_sys(struct empty_bpf *e)
 {
 	struct { const char *name; bool self; __u64 prob; } cases[] = {
@@ -301,15 +300,14 @@ static void bench_sys(struct empty_bpf *e)
 	if (bench_own_cgroup(&cgid, &level))
 		bench_die("cannot find this process's cgroup v2 id");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sys_bpf *s = bench_load_sys(cases[i].self ? cgid : cgid ^ 0x5a5a5a5aULL, level,
-						    "fl_sys_test");
+		struct sys_test_bpf *s = load_sys_test(cases[i].self ? cgid : cgid ^ 0x5a5a5a5aULL, level);
 		struct measure m = { .fd = bpf_program__fd(s->progs.fl_sys_test),
 				     .base_fd = bpf_program__fd(e->progs.empty_syscall),
 				     .sys = true, .call = FL_SYS_CONNECT };
 
 		set_sys_rule(s, cases[i].prob);
 		measure("fl_sys_test", "syscall", cases[i].name, NULL, &m);
-		sys_bpf__destroy(s);
+		sys_test_bpf__destroy(s);
 	}
 }
 
@@ -363,16 +361,18 @@ int cmd_hold_empty(int argc, char **argv)
 int cmd_progs(int argc, char **argv)
 {
 	struct empty_bpf *e = empty_bpf__open_and_load();
-	const int rules[] = { 1, FL_MAX_RULES }, targets[] = { 1, 100, 10000 };
+	const int targets[] = { 1, 100, 10000 };
+	uint64_t cgid;
+	int level;
 
 	if (!e)
 		bench_die("cannot load bench/empty.bpf.c (root needed): %s", strerror(errno));
+	if (bench_own_cgroup(&cgid, &level))
+		bench_die("cannot find this process's cgroup v2 id");
 	printf("{\"repeat\":%d,\"rounds\":%d,\"results\":[", REPEAT, ROUNDS);
 	bench_floor(e);
-	for (int i = 0; i < 2; i++)
-		bench_drop(e, rules[i]);
-	for (int i = 0; i < 2; i++)
-		bench_delay(e, rules[i]);
+	bench_drop(e, cgid, level);
+	bench_delay(e, cgid, level);
 	for (int i = 0; i < 3; i++)
 		bench_hash(e, targets[i]);
 	bench_sys(e);

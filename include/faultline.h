@@ -13,10 +13,6 @@
 
 #define FL_PIN_ROOT		"/sys/fs/bpf/faultline"
 
-/* Rules one experiment object can carry; sized so a loop over them verifies. */
-#define FL_MAX_RULES		16
-/* Distinct cgroup depths the targets of one experiment may sit at. */
-#define FL_MAX_TARGET_LEVELS	4
 /* Remote flows remembered for jitter ordering and ingress matching. */
 #define FL_MAX_FLOWS		65536
 
@@ -26,8 +22,7 @@
  * anything else, so `faultline stop --all` halts all faults with one write.
  */
 struct fl_control {
-	__u32 armed;		/* 0: inject nothing anywhere */
-	__u32 pad;
+	__u32 pad[2];		/* was `armed`, never read; the pinned map keeps its 16 bytes */
 	__u64 generation;	/* bumped by each stop --all */
 };
 
@@ -54,16 +49,17 @@ enum fl_proto {
 #define FL_PROB_ONE		(1ULL << 32)
 
 /*
- * One network rule. Addresses are stored as IPv6; IPv4 uses the v4-mapped
- * form (::ffff:a.b.c.d) with prefix lengths offset by 96, so one compare
- * covers both families.
+ * The network rule, key 0 of an object's fl_net_rule array (one rule per
+ * object). Addresses are stored as IPv6; IPv4 uses the v4-mapped form
+ * (::ffff:a.b.c.d) with prefix lengths offset by 96, so one compare covers
+ * both families.
  */
 struct fl_net_rule {
 	__u64 deadline_ns;	/* bpf_ktime_get_ns() after which it is inert */
 	__u64 prob;		/* inject when prandom_u32 < prob (0..2^32) */
 	__u64 delay_ns;
 	__u64 jitter_ns;
-	__u32 action;		/* enum fl_action; 0 = empty slot */
+	__u32 action;		/* enum fl_action; 0 = no rule yet */
 	__u32 dir;		/* mask of enum fl_dir */
 	__u8 proto;		/* enum fl_proto */
 	__u8 remote_plen;	/* 0 = any remote address, else 1..128 */
@@ -76,7 +72,7 @@ struct fl_net_rule {
 	__u8 remote[16];
 };
 
-/* Per-rule, per-CPU counters; the loader sums CPUs. */
+/* The rule's per-CPU counters; the loader sums CPUs. */
 struct fl_counters {
 	__u64 matched;		/* skbs that passed every filter of the rule */
 	__u64 injected;		/* skbs dropped or delayed */

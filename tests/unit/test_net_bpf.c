@@ -2,9 +2,13 @@
 /*
  * The drop program on canned packets through BPF_PROG_TEST_RUN: every
  * filter, the deadline, the kill switch and the probability, without
- * attaching anything. Needs root (it loads BPF).
+ * attaching anything. Then the family as the engine sees it (fl_net_kind):
+ * its table, checks, events, notes and pinned counters. Needs root (it
+ * loads BPF).
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +29,10 @@
 #include "ctl.h"
 #include "net.skel.h"
 #include "faultline.h"
+#include "fault.h"
+#include "json.h"
+#include "net.h"
+#include "netload.h"
 #include "parse.h"
 
 struct pkt6 {
@@ -69,7 +77,6 @@ static int setup(void **state)
 		return -1;
 	/* Private kill switch and events: never touch the host's pins. */
 	fl_obj_private(skel->obj);
-	skel->rodata->nr_rules = 1;
 	bpf_program__set_autoload(skel->progs.fl_tc_egress, false);
 	bpf_program__set_autoload(skel->progs.fl_tc_ingress, false);
 	return net_bpf__load(skel) ? -1 : 0;
@@ -96,8 +103,8 @@ static void set_rule(const struct fl_net_rule *r)
 	struct fl_counters zero[ncpu];
 
 	memset(zero, 0, sizeof(zero));
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.rules), &key, r, BPF_ANY), 0);
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.counters), &key, zero, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.fl_net_rule), &key, r, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.fl_net_counters), &key, zero, BPF_ANY), 0);
 }
 
 static int run(struct bpf_program *prog, void *pkt, size_t len, int repeat)
@@ -121,7 +128,7 @@ static struct fl_counters counters(void)
 	struct fl_counters per[ncpu], sum = { 0 };
 	__u32 key = 0;
 
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.counters), &key, per), 0);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.fl_net_counters), &key, per), 0);
 	for (int i = 0; i < ncpu; i++) {
 		sum.matched += per[i].matched;
 		sum.injected += per[i].injected;
@@ -253,6 +260,174 @@ static void non_ip_passes(void **state)
 	assert_int_equal(run(skel->progs.fl_cg_egress, &p, sizeof(p), 1), 1);
 }
 
+
+/* ------------------------------------------------------- fl_net_kind */
+
+static struct fl_net_conf conf_for(int action)
+{
+	struct fl_net_conf c;
+
+	fl_net_kind.init(&c, action);
+	return c;
+}
+
+static struct fl_fault fault_of(struct fl_net_conf *c, int action)
+{
+	return (struct fl_fault){ .kind = &fl_net_kind, .action = action, .conf = c };
+}
+
+static void kind_table_fits_its_conf(void **state)
+{
+	const struct fl_fault_kind *k = &fl_net_kind;
+	struct fl_net_conf drop = conf_for(0), delay = conf_for(1);
+	int n = 0;
+
+	assert_string_equal(k->actions[0].name, "drop");
+	assert_string_equal(k->actions[1].name, "delay");
+	assert_int_equal(k->conf_size, sizeof(struct fl_net_conf));
+	for (const struct fl_opt *o = k->opts; o->name; o++, n++) {
+		assert_true(o->off + (o->size ? o->size : 1) <= k->conf_size);
+		assert_true(o->off2 < k->conf_size);
+		for (const struct fl_opt *p = k->opts; p != o; p++)
+			assert_string_not_equal(p->name, o->name);
+	}
+	assert_true(n <= FL_FAULT_MAX_OPTS);
+	for (n = 0; k->stats[n].key; n++)
+		;
+	assert_true(n <= FL_FAULT_STATS);
+	assert_int_equal(drop.rule.action, FL_ACT_DROP);
+	assert_int_equal(drop.rule.dir, FL_DIR_EGRESS | FL_DIR_INGRESS);
+	assert_int_equal(drop.rule.prob, FL_PROB_ONE);
+	assert_int_equal(delay.rule.action, FL_ACT_DELAY);
+	assert_int_equal(delay.rule.dir, FL_DIR_EGRESS);
+}
+
+static void kind_validates_across_options(void **state)
+{
+	struct fl_net_conf c = conf_for(1);
+	struct fl_fault f = fault_of(&c, 1);
+	char err[FL_ERRLEN];
+
+	c.rule.delay_ns = 10000000;
+	c.rule.jitter_ns = 10000000;
+	assert_int_equal(fl_net_kind.validate(&f, err), 0);
+	c.rule.jitter_ns++;
+	assert_int_equal(fl_net_kind.validate(&f, err), -EINVAL);
+	assert_non_null(strstr(err, "jitter"));
+	c.rule.jitter_ns = 0;
+	c.rule.delay_ns = 0;
+	assert_int_equal(fl_net_kind.validate(&f, err), -EINVAL);
+	c = conf_for(0);
+	c.rule.proto = FL_PROTO_ICMP;
+	c.rule.lport_lo = c.rule.lport_hi = 53;
+	assert_int_equal(fl_net_kind.validate(&f, err), -EINVAL);
+	assert_non_null(strstr(err, "icmp"));
+	c.rule.proto = FL_PROTO_UDP;
+	assert_int_equal(fl_net_kind.validate(&f, err), 0);
+}
+
+static void kind_refuses_two_delays_on_one_device(void **state)
+{
+	struct fl_net_conf a = conf_for(1), b = conf_for(1), d = conf_for(0);
+	struct fl_fault fa = fault_of(&a, 1), fb = fault_of(&b, 1), fd = fault_of(&d, 0);
+	char err[FL_ERRLEN];
+
+	assert_int_equal(fl_net_kind.conflict(&fa, &fb, err), -EINVAL);	/* both the default's */
+	snprintf(a.dev, sizeof(a.dev), "eth0");
+	assert_int_equal(fl_net_kind.conflict(&fa, &fb, err), -EINVAL);	/* it may be eth0 */
+	snprintf(b.dev, sizeof(b.dev), "eth1");
+	assert_int_equal(fl_net_kind.conflict(&fa, &fb, err), 0);
+	snprintf(b.dev, sizeof(b.dev), "eth0");
+	assert_int_equal(fl_net_kind.conflict(&fa, &fb, err), -EINVAL);
+	assert_int_equal(fl_net_kind.conflict(&fa, &fd, err), 0);
+}
+
+static struct fl_event packet_event(uint32_t kind, const char *peer, bool v6)
+{
+	struct fl_event e = { .kind = kind, .len = 60, .rport = 53, .lport = 40000,
+			      .dir = FL_DIR_EGRESS, .proto = FL_PROTO_UDP, .delay_ns = 10000000 };
+
+	if (v6) {
+		inet_pton(AF_INET6, peer, e.addr);
+	} else {
+		e.addr[10] = e.addr[11] = 0xff;
+		inet_pton(AF_INET, peer, e.addr + 12);
+	}
+	return e;
+}
+
+static void kind_prints_packet_events(void **state)
+{
+	struct fl_event e = packet_event(FL_EV_NET_DELAY, "10.0.0.2", false);
+	char buf[256], *json = NULL;
+	size_t len = 0;
+	struct jw w;
+	FILE *f;
+
+	fl_net_kind.event_text(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "egress udp peer 10.0.0.2:53 lport 40000 len 60 delay 10ms");
+	e = packet_event(FL_EV_NET_DROP, "fd00::1", true);
+	e.dir = FL_DIR_INGRESS;
+	e.proto = FL_PROTO_ICMPV6;
+	fl_net_kind.event_text(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "ingress icmpv6 peer [fd00::1]:53 lport 40000 len 60");
+	f = open_memstream(&json, &len);
+	assert_non_null(f);
+	jw_init(&w, f);
+	jw_obj_open(&w);
+	fl_net_kind.event_json(&e, &w);
+	jw_obj_close(&w);
+	fclose(f);
+	assert_string_equal(json, "{\"direction\":\"ingress\",\"protocol\":\"icmpv6\","
+			    "\"peer\":\"fd00::1\",\"peer_port\":53,\"local_port\":40000,\"len\":60}");
+	free(json);
+}
+
+static void kind_notes_round_trip(void **state)
+{
+	struct fl_net_note n = { .netns = 4026531840ULL, .ifindex = 7, .name = "veth-a.1",
+				 .made_clsact = true }, back;
+	char note[128];
+
+	fl_net_format_note(&n, note, sizeof(note));
+	assert_string_equal(note, "dev 4026531840 7 veth-a.1 1");
+	assert_int_equal(fl_net_parse_note(note, &back), 0);
+	assert_memory_equal(&n, &back, sizeof(n));
+	assert_int_equal(fl_net_parse_note("dev 1 2 eth0", &back), -EINVAL);
+	assert_int_equal(fl_net_parse_note("dev 1 2 eth0 1 more", &back), -EINVAL);
+	assert_int_equal(fl_net_parse_note("dev 1 0 eth0 1", &back), -EINVAL);
+	assert_int_equal(fl_net_parse_note("pin 1 2 eth0 1", &back), -EINVAL);
+}
+
+static void kind_details_and_pinned_counters(void **state)
+{
+	struct fl_net_conf c = conf_for(0);
+	struct fl_fault f = fault_of(&c, 1);
+	struct fl_fault_stats st = { .valid = true, .injected = 2, .extra = { 3000000 } };
+	struct fl_net_rule r = drop_all();
+	char buf[64], pin[64];
+
+	f.conf = NULL;	/* a fault read back from a record: action and counts only */
+	fl_net_kind.detail(&f, &st, buf, sizeof(buf));
+	assert_string_equal(buf, "delay 1.50 ms avg");
+	f.action = 0;
+	fl_net_kind.detail(&f, &st, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+
+	set_rule(&r);
+	assert_int_equal(egress4("10.0.0.2", 1, 2), 2);
+	snprintf(pin, sizeof(pin), "/sys/fs/bpf/fl-test-net-%d", getpid());
+	assert_int_equal(bpf_map__pin(skel->maps.fl_net_counters, pin), 0);
+	assert_int_equal(fl_net_kind.read_pinned(pin, &st), 0);
+	unlink(pin);
+	assert_true(st.valid);
+	assert_int_equal(st.matched, 1);
+	assert_int_equal(st.injected, 1);
+	assert_int_equal(st.extra[2], 1);	/* segments */
+	assert_int_equal(fl_net_kind.read_pinned(pin, &st), -ENOENT);
+	assert_false(st.valid);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +439,12 @@ int main(void)
 		cmocka_unit_test(kill_switch_halts),
 		cmocka_unit_test(probability_is_binomial),
 		cmocka_unit_test(non_ip_passes),
+		cmocka_unit_test(kind_table_fits_its_conf),
+		cmocka_unit_test(kind_validates_across_options),
+		cmocka_unit_test(kind_refuses_two_delays_on_one_device),
+		cmocka_unit_test(kind_prints_packet_events),
+		cmocka_unit_test(kind_notes_round_trip),
+		cmocka_unit_test(kind_details_and_pinned_counters),
 	};
 
 	if (geteuid()) {

@@ -1,133 +1,225 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * faultline sys: the command line, the choice of mechanism on made-up
- * kernels, and the BPF decision path (kill switch, target, deadline,
- * --after, chance, --count) run for real through BPF_PROG_TEST_RUN.
+ * faultline sys without the kernel's programs: the option table, the choice
+ * of mechanism on made-up kernels, what the plan and an event look like,
+ * and the old engine's command line. test_sys_bpf.c runs the programs.
  */
 #include <errno.h>
-#include <limits.h>
-#include <math.h>
-#include <pthread.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <bpf/bpf.h>
 #include <bpf/btf.h>
-#include <bpf/libbpf.h>
 #include <cmocka.h>
-#include "sys.skel.h"
-#include "ctl.h"
-#include "sys.h"
+#include "json.h"
+#include "sys_kind.h"
 #include "sysfs.h"
-#include "target.h"
 
-/* ------------------------------------------------------- the command line */
+/* ------------------------------------------------------ the option table */
 
-static int parse(struct fl_sys_opts *o, char *err, ...)
+static const struct fl_opt *opt_named(const char *name)
 {
-	char *argv[32] = { "fail" };
-	int argc = 1;
+	const struct fl_opt *o;
+
+	for (o = fl_sys_kind.opts; o->name; o++)
+		if (!strcmp(o->name, name) || (o->alias && !strcmp(o->alias, name)))
+			return o;
+	fail_msg("no option '%s' in the table", name);
+	return NULL;
+}
+
+static int set_enum(const struct fl_opt *o, __u32 *at, const char *arg, char *err)
+{
+	const struct fl_opt_value *v;
+
+	for (v = o->values; v->name; v++) {
+		if (!strcmp(v->name, arg)) {
+			*at = v->value;
+			return 0;
+		}
+	}
+	snprintf(err, FL_ERRLEN, "--%s %s: not one of its values", o->name, arg);
+	return -EINVAL;
+}
+
+/*
+ * What the engine does with one option, by the table alone: so the tests
+ * see that every offset and type matches struct fl_sys_conf.
+ */
+static int table_set(struct fl_sys_conf *c, const char *name, const char *arg, char *err)
+{
+	const struct fl_opt *o = opt_named(name);
+	char *at = (char *)c + o->off;
+	int e = 0;
+
+	err[0] = '\0';
+	if (o->parse && o->type != FL_OPT_CUSTOM && o->parse(c, arg, err))
+		return -EINVAL;
+	switch (o->type) {
+	case FL_OPT_CUSTOM:
+		return o->parse(c, arg, err);
+	case FL_OPT_ERRNO:
+		return fl_parse_errno(arg, (int *)at, err);
+	case FL_OPT_PROB:
+		return fl_parse_probability(arg, (__u64 *)at, err);
+	case FL_OPT_U64:
+		return fl_parse_u64(arg, o->min, o->max, (__u64 *)at, err);
+	case FL_OPT_ENUM:
+		return set_enum(o, (__u32 *)at, arg, err);
+	case FL_OPT_STRING:
+		if (strlen(arg) >= o->size)
+			return -EINVAL;
+		strcpy(at, arg);
+		return 0;
+	default:
+		fail_msg("--%s: a type the sys table should not use", name);
+	}
+	return e;
+}
+
+/* NAME VALUE pairs, NULL-terminated, onto a fresh conf. */
+static int vconf(struct fl_sys_conf *c, char *err, va_list ap)
+{
+	const char *name, *arg;
+	int e = 0;
+
+	fl_sys_kind.init(c, 0);
+	while (!e && (name = va_arg(ap, const char *))) {
+		arg = va_arg(ap, const char *);
+		e = table_set(c, name, arg ?: "", err);
+	}
+	return e;
+}
+
+static int conf(struct fl_sys_conf *c, char *err, ...)
+{
 	va_list ap;
+	int e;
 
 	va_start(ap, err);
-	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
-		argc++;
+	e = vconf(c, err, ap);
 	va_end(ap);
-	err[0] = '\0';
-	return fl_sys_parse_args(argc, argv, o, err);
+	return e;
 }
 
-#define PARSE(o, err, ...) parse(o, err, __VA_ARGS__, (char *)NULL)
-#define BASE "--cgroup", "/x", "--call", "connect", "--errno", "ECONNREFUSED"
+#define CONF(c, err, ...) conf(c, err, __VA_ARGS__, (char *)NULL)
 
-static void parses_defaults(void **state)
+/* The description lists options in table order: keep today's one. */
+static void table_in_description_order(void **state)
 {
-	struct fl_sys_opts o;
-	char err[FL_ERRLEN];
+	static const char *const order[] = {
+		"call", "errno", "path", "probability", "after", "count", "mechanism", NULL,
+	};
+	const struct fl_opt *o = fl_sys_kind.opts;
+	int i;
 
-	assert_int_equal(PARSE(&o, err, BASE), 0);
-	assert_int_equal(o.ncalls, 1);
-	assert_string_equal(o.calls[0], "connect");
-	assert_int_equal(o.errnum, ECONNREFUSED);
-	assert_int_equal(o.prob, FL_PROB_ONE);
-	assert_int_equal(o.duration_ns, 60000000000ULL);
-	assert_int_equal(o.count, 0);
-	assert_int_equal(o.mech, FL_MECH_AUTO);
+	for (i = 0; order[i]; i++)
+		assert_string_equal(o[i].name, order[i]);
+	assert_null(o[i].name);
+	assert_string_equal(opt_named("calls")->name, "call");
+	assert_int_equal(opt_named("call")->required, 1);
+	assert_int_equal(opt_named("errno")->required, 1);
+	assert_int_equal(opt_named("path")->required, 0);
+	assert_string_equal(fl_sys_kind.actions[0].name, "fail");
+	assert_null(fl_sys_kind.actions[1].name);
 }
 
-static void parses_everything(void **state)
+static void table_fills_the_conf(void **state)
 {
-	struct fl_sys_opts o;
-	char err[FL_ERRLEN];
+	struct fl_sys_conf *c = calloc(1, sizeof(*c));
+	char err[FL_ERRLEN], buf[64];
 
-	assert_int_equal(PARSE(&o, err, "--pid", "1", "--call", "read,write,read", "--errno", "5",
-			       "--probability", "50%", "--after", "3", "--count", "2",
-			       "--duration", "2h", "--mechanism", "kprobe", "--dry-run", "--force"), 0);
-	assert_int_equal(o.ncalls, 2);	/* "read" once */
-	assert_int_equal(o.errnum, EIO);
-	assert_int_equal(o.prob, 1ULL << 31);
-	assert_int_equal(o.after, 3);
-	assert_int_equal(o.count, 2);
-	assert_int_equal(o.duration_ns, 7200000000000ULL);
-	assert_int_equal(o.mech, FL_MECH_KPROBE);
-	assert_true(o.dry_run && o.force);
+	assert_int_equal(CONF(c, err, "call", "read,write,read", "errno", "5", "probability", "50%",
+			      "after", "3", "count", "2", "mechanism", "kprobe", "path", "/srv"), 0);
+	assert_int_equal(c->ncalls, 2);		/* "read" once */
+	assert_string_equal(c->calls[1], "write");
+	assert_int_equal(c->errnum, EIO);
+	assert_int_equal(c->prob, 1ULL << 31);
+	assert_int_equal(c->after, 3);
+	assert_int_equal(c->count, 2);
+	assert_int_equal(c->mech, FL_MECH_KPROBE);
+	assert_string_equal(c->path, "/srv");
+	opt_named("call")->print(c, buf, sizeof(buf));
+	assert_string_equal(buf, "read,write");
+	/* Defaults, before any option. */
+	assert_int_equal(CONF(c, err, "call", "connect"), 0);
+	assert_int_equal(c->prob, FL_PROB_ONE);
+	assert_int_equal(c->mech, FL_MECH_AUTO);
+	assert_int_equal(c->count, 0);
+	assert_string_equal(c->path, "");
+	free(c);
 }
 
 /* Every one of these is bad input: -EINVAL and a sentence, so exit 2. */
-static void refuses_bad_input(void **state)
+static void table_refuses_bad_input(void **state)
 {
-	static const char *bad[][4] = {
-		{ "--count", "0" }, { "--count", "-1" }, { "--count", "x" },
-		{ "--probability", "1.5" }, { "--probability", "-0.1" }, { "--probability", "abc" },
-		{ "--duration", "0s" }, { "--duration", "-1s" }, { "--duration", "25h" },
-		{ "--duration", "5" }, { "--errno", "ENOTANERRNO" }, { "--errno", "0" },
-		{ "--errno", "5000" }, { "--mechanism", "ebpf" }, { "--call", "Connect" },
-		{ "--call", "con nect" }, { "--call", "," }, { "--after", "-3" },
-		{ "--pid", "1" }, { "--bogus-option" }, { "stray" }, { "--path", "" },
+	static const char *const bad[][2] = {
+		{ "count", "0" }, { "count", "-1" }, { "count", "x" },
+		{ "probability", "1.5" }, { "probability", "-0.1" }, { "probability", "abc" },
+		{ "errno", "ENOTANERRNO" }, { "errno", "0" }, { "errno", "5000" },
+		{ "mechanism", "ebpf" }, { "call", "Connect" }, { "call", "con nect" },
+		{ "call", "," }, { "after", "-3" }, { "path", "" },
 	};
-	struct fl_sys_opts o;
+	struct fl_sys_conf *c = calloc(1, sizeof(*c));
 	char err[FL_ERRLEN];
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int e = PARSE(&o, err, BASE, bad[i][0], bad[i][1]);
+		int e = CONF(c, err, bad[i][0], bad[i][1]);
 
 		if (e != -EINVAL || !err[0])
-			fail_msg("%s %s: got %d, '%s'", bad[i][0], bad[i][1] ?: "", e, err);
+			fail_msg("%s %s: got %d, '%s'", bad[i][0], bad[i][1], e, err);
 		assert_null(strchr(err, '\n'));
 	}
+	assert_int_equal(CONF(c, err, "count", "0"), -EINVAL);
+	assert_non_null(strstr(err, "would inject nothing"));
+	free(c);
 }
 
-static void requires_target_call_errno(void **state)
+/* validate(): what no kernel can do, before any probe. */
+static void validate_without_a_kernel(void **state)
 {
-	struct fl_sys_opts o;
+	static const char *const cases[][6] = {
+		{ "call", "connect", "path", "/tmp" },
+		{ "call", "fork", "path", "/tmp" },
+		{ "call", "exit_group" },
+		{ "call", "connect", "mechanism", "lsm" },
+		{ "call", "read", "mechanism", "sock" },
+		{ "call", "read", "mechanism", "kprobe", "path", "/tmp" },
+	};
+	struct fl_sys_conf *c = calloc(1, sizeof(*c));
+	struct fl_fault f = { .kind = &fl_sys_kind, .conf = c };
 	char err[FL_ERRLEN];
+	size_t i;
 
-	assert_int_equal(PARSE(&o, err, "--call", "connect", "--errno", "EIO"), -EINVAL);
-	assert_non_null(strstr(err, "target"));
-	assert_int_equal(PARSE(&o, err, "--cgroup", "/x", "--errno", "EIO"), -EINVAL);
-	assert_non_null(strstr(err, "--call"));
-	assert_int_equal(PARSE(&o, err, "--cgroup", "/x", "--call", "connect"), -EINVAL);
-	assert_non_null(strstr(err, "--errno"));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *const *k = cases[i];
+
+		assert_int_equal(conf(c, err, k[0], k[1], k[2], k[3], k[4], k[5], (char *)NULL), 0);
+		err[0] = '\0';
+		if (fl_sys_kind.validate(&f, err) != -EINVAL || !err[0])
+			fail_msg("%s %s %s: accepted", k[1], k[2] ?: "", k[3] ?: "");
+	}
+	assert_int_equal(CONF(c, err, "call", "read,write", "path", "/tmp", "mechanism", "fmod_ret"), 0);
+	assert_int_equal(fl_sys_kind.validate(&f, err), 0);
+	free(c);
 }
 
 static void path_must_exist(void **state)
 {
-	struct fl_sys_opts o;
+	struct fl_sys_conf *c = calloc(1, sizeof(*c));
 	char err[FL_ERRLEN];
 
-	assert_int_equal(PARSE(&o, err, BASE, "--path", "/nonexistent/faultline"), 0);
-	assert_int_equal(fl_sys_resolve_path(&o, err), -EINVAL);
-	assert_int_equal(PARSE(&o, err, BASE, "--path", "/tmp/"), 0);
-	assert_int_equal(fl_sys_resolve_path(&o, err), 0);
-	assert_string_equal(o.path, "/tmp");
-	assert_true(o.path_ino > 0);
+	assert_int_equal(CONF(c, err, "call", "read", "path", "/nonexistent/faultline"), 0);
+	assert_int_equal(fl_sys_resolve(c, err), -EINVAL);
+	assert_int_equal(CONF(c, err, "call", "read", "path", "/tmp/"), 0);
+	assert_int_equal(fl_sys_resolve(c, err), 0);
+	assert_string_equal(c->path, "/tmp");
+	assert_true(c->path_ino > 0);
+	free(c);
 }
 
 /* ------------------------------------------------- choosing a mechanism */
@@ -157,7 +249,7 @@ static struct btf *fake_btf(void)
 	assert_non_null(b);
 	proto = btf__add_func_proto(b, 0);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(sym, sizeof(sym), "__x64_sys_%s", names[i]);
+		snprintf(sym, sizeof(sym), FL_SYSCALL_PREFIX "%s", names[i]);
 		assert_true(btf__add_func(b, sym, BTF_FUNC_GLOBAL, proto) > 0);
 	}
 	return b;
@@ -176,22 +268,22 @@ static void kernel_like(struct fake_kernel *k, const char *which)
 	k->has[FEAT_FMOD_RET_SYSCALL] = k->has[FEAT_OVERRIDE_RETURN] = true;
 }
 
+/* The conf of the last plan(), for tests that look at it further. */
+static struct fl_sys_conf plan_conf;
+
 static int plan(struct fake_kernel *k, struct fl_sys_plan *p, char *err, ...)
 {
-	static struct fl_sys_opts o;
 	struct fl_sys_env env = { fake_has, k, k->btf, NULL };
-	char *argv[32] = { "fail", "--cgroup", "/x" };
-	int argc = 3;
 	va_list ap;
+	int e;
 
 	va_start(ap, err);
-	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
-		argc++;
+	e = vconf(&plan_conf, err, ap);
 	va_end(ap);
-	assert_int_equal(fl_sys_parse_args(argc, argv, &o, err), 0);
-	o.path_ino = o.path[0] ? 42 : 0;
+	assert_int_equal(e, 0);
+	plan_conf.path_ino = plan_conf.path[0] ? 42 : 0;
 	err[0] = '\0';
-	return fl_sys_plan(&o, &env, p, err);
+	return fl_sys_plan(&plan_conf, &env, p, err);
 }
 
 #define PLAN(k, p, err, ...) plan(k, p, err, __VA_ARGS__, (char *)NULL)
@@ -218,11 +310,12 @@ static void host_socket_calls(void **state)
 	char err[FL_ERRLEN];
 
 	kernel_like(k, "host");
-	assert_int_equal(PLAN(k, &p, err, "--call", "connect,sendto,socket,bind", "--errno", "ECONNREFUSED"), 0);
+	assert_int_equal(PLAN(k, &p, err, "call", "connect,sendto,socket,bind", "errno", "ECONNREFUSED"), 0);
 	assert_int_equal(p.nsteps, 4);
 	assert_int_equal(p.steps[0].mech, FL_MECH_SOCK);
 	assert_string_equal(p.steps[0].hooks, "cgroup/connect4 cgroup/connect6");
-	assert_string_equal(p.steps[1].progs[0], "fl_sendmsg4");
+	assert_int_equal(p.steps[0].progs[1], FL_PROG_CONNECT6);
+	assert_int_equal(p.steps[1].progs[0], FL_PROG_SENDMSG4);
 	assert_string_equal(p.steps[2].hooks, "cgroup/sock_create");
 	assert_int_equal(p.calls, FL_SYS_CONNECT | FL_SYS_SENDMSG | FL_SYS_SOCKET | FL_SYS_BIND);
 	assert_true(p.set_retval);
@@ -236,9 +329,9 @@ static void eperm_only_without_set_retval(void **state)
 
 	kernel_like(k, "host");
 	k->has[FEAT_SET_RETVAL] = false;
-	assert_int_equal(PLAN(k, &p, err, "--call", "connect", "--errno", "ECONNREFUSED"), -EINVAL);
+	assert_int_equal(PLAN(k, &p, err, "call", "connect", "errno", "ECONNREFUSED"), -EINVAL);
 	assert_non_null(strstr(err, "EPERM"));
-	assert_int_equal(PLAN(k, &p, err, "--call", "connect", "--errno", "EPERM"), 0);
+	assert_int_equal(PLAN(k, &p, err, "call", "connect", "errno", "EPERM"), 0);
 	assert_false(p.set_retval);
 }
 
@@ -250,9 +343,9 @@ static void host_lacks_file_and_byname(void **state)
 	char err[FL_ERRLEN];
 
 	kernel_like(k, "host");
-	assert_int_equal(PLAN(k, &p, err, "--call", "read", "--errno", "EIO"), -EOPNOTSUPP);
+	assert_int_equal(PLAN(k, &p, err, "call", "read", "errno", "EIO"), -EOPNOTSUPP);
 	assert_non_null(strstr(err, "bpf_lsm"));
-	assert_int_equal(PLAN(k, &p, err, "--call", "fsync", "--errno", "EIO"), -EOPNOTSUPP);
+	assert_int_equal(PLAN(k, &p, err, "call", "fsync", "errno", "EIO"), -EOPNOTSUPP);
 	assert_non_null(strstr(err, "fmod_ret_syscall"));
 	assert_non_null(strstr(err, "bpf_override_return"));
 	assert_non_null(strstr(err, "faultline doctor"));
@@ -262,15 +355,15 @@ static void host_lacks_file_and_byname(void **state)
 static void bad_calls_are_usage_errors(void **state)
 {
 	static const char *const cases[][8] = {
-		{ "--call", "fsync,notasyscall", "--errno", "EIO" },
-		{ "--call", "exit_group", "--errno", "EIO" },
-		{ "--call", "connect", "--errno", "EIO", "--path", "/tmp" },
-		{ "--call", "fork", "--errno", "EIO", "--path", "/tmp" },
-		{ "--call", "fsync", "--errno", "EIO", "--path", "/tmp" },
-		{ "--call", "connect", "--errno", "EIO", "--mechanism", "lsm" },
-		{ "--call", "read", "--errno", "EIO", "--mechanism", "sock" },
-		{ "--call", "fsync", "--errno", "EIO", "--mechanism", "sock" },
-		{ "--call", "read", "--errno", "EIO", "--mechanism", "kprobe", "--path", "/tmp" },
+		{ "call", "fsync,notasyscall", "errno", "EIO" },
+		{ "call", "exit_group", "errno", "EIO" },
+		{ "call", "connect", "errno", "EIO", "path", "/tmp" },
+		{ "call", "fork", "errno", "EIO", "path", "/tmp" },
+		{ "call", "fsync", "errno", "EIO", "path", "/tmp" },
+		{ "call", "connect", "errno", "EIO", "mechanism", "lsm" },
+		{ "call", "read", "errno", "EIO", "mechanism", "sock" },
+		{ "call", "fsync", "errno", "EIO", "mechanism", "sock" },
+		{ "call", "read", "errno", "EIO", "mechanism", "kprobe", "path", "/tmp" },
 	};
 	static const char *const kernels[] = { "host", "debian", "errinj" };
 	struct fake_kernel *k = *state;
@@ -298,22 +391,23 @@ static void debian_file_calls(void **state)
 	char err[FL_ERRLEN];
 
 	kernel_like(k, "debian");
-	assert_int_equal(PLAN(k, &p, err, "--call", "read,write,fork,openat", "--errno", "EIO", "--path", "/tmp"), -EINVAL);
-	assert_int_equal(PLAN(k, &p, err, "--call", "read,write,openat,mkdir", "--errno", "EIO", "--path", "/tmp"), 0);
+	assert_int_equal(PLAN(k, &p, err, "call", "read,write,fork,openat", "errno", "EIO", "path", "/tmp"), -EINVAL);
+	assert_int_equal(PLAN(k, &p, err, "call", "read,write,openat,mkdir", "errno", "EIO", "path", "/tmp"), 0);
 	assert_int_equal(p.steps[0].mech, FL_MECH_LSM);
 	assert_string_equal(p.steps[0].hooks, "lsm/file_permission");
-	assert_string_equal(p.steps[1].progs[0], "fl_lsm_file_permission");
-	assert_string_equal(p.steps[2].progs[0], "fl_lsm_file_open");
+	assert_int_equal(p.steps[1].progs[0], FL_PROG_LSM_FILE_PERMISSION);
+	assert_int_equal(p.steps[2].progs[0], FL_PROG_LSM_FILE_OPEN);
 	assert_int_equal(p.calls, FL_SYS_READ | FL_SYS_WRITE | FL_SYS_OPEN | FL_SYS_MKDIR);
-	assert_int_equal(PLAN(k, &p, err, "--call", "fork", "--errno", "EAGAIN", "--mechanism", "fmod_ret"), 0);
+	assert_int_equal(PLAN(k, &p, err, "call", "fork", "errno", "EAGAIN", "mechanism", "fmod_ret"), 0);
 	assert_string_equal(p.steps[0].hooks, "fmod_ret/security_task_alloc");
-	assert_string_equal(p.steps[0].progs[0], "fl_fmod_task_alloc");
+	assert_int_equal(p.steps[0].progs[0], FL_PROG_FMOD_TASK_ALLOC);
 	/* Without LSM, fmod_ret on security_* takes over. */
 	k->has[FEAT_BPF_LSM] = false;
-	assert_int_equal(PLAN(k, &p, err, "--call", "write", "--errno", "ENOSPC", "--path", "/tmp"), 0);
+	assert_int_equal(PLAN(k, &p, err, "call", "write", "errno", "ENOSPC", "path", "/tmp"), 0);
 	assert_int_equal(p.steps[0].mech, FL_MECH_FMOD_RET);
+	assert_int_equal(p.steps[0].progs[0], FL_PROG_FMOD_FILE_PERMISSION);
 	/* Debian has kprobes but no bpf_override_return. */
-	assert_int_equal(PLAN(k, &p, err, "--call", "fsync", "--errno", "EIO"), -EOPNOTSUPP);
+	assert_int_equal(PLAN(k, &p, err, "call", "fsync", "errno", "EIO"), -EOPNOTSUPP);
 }
 
 static void errinj_byname(void **state)
@@ -323,272 +417,185 @@ static void errinj_byname(void **state)
 	char err[FL_ERRLEN];
 
 	kernel_like(k, "errinj");
-	assert_int_equal(PLAN(k, &p, err, "--call", "fsync,getrandom", "--errno", "EIO"), 0);
+	assert_int_equal(PLAN(k, &p, err, "call", "fsync,getrandom", "errno", "EIO"), 0);
 	assert_int_equal(p.steps[0].mech, FL_MECH_FMOD_RET);
-	assert_string_equal(p.steps[0].sym, "__x64_sys_fsync");
-	assert_string_equal(p.steps[0].progs[0], "fl_fmod_sys0");
-	assert_string_equal(p.steps[1].progs[0], "fl_fmod_sys1");
-	assert_string_equal(p.steps[1].hooks, "fmod_ret/__x64_sys_getrandom");
+	assert_string_equal(p.steps[0].sym, FL_SYSCALL_PREFIX "fsync");
+	assert_int_equal(p.steps[0].progs[0], FL_PROG_FMOD_SYS0);
+	assert_int_equal(p.steps[1].progs[0], FL_PROG_FMOD_SYS0 + 1);
+	assert_string_equal(p.steps[1].hooks, "fmod_ret/" FL_SYSCALL_PREFIX "getrandom");
 	assert_int_equal(p.calls, FL_SYS_BYNAME);
-	assert_int_equal(PLAN(k, &p, err, "--call", "fsync,getrandom", "--errno", "EIO", "--mechanism", "kprobe"), 0);
-	assert_string_equal(p.steps[1].progs[0], "fl_kprobe_sys");
-	assert_string_equal(p.steps[1].hooks, "kprobe/__x64_sys_getrandom");
+	assert_int_equal(PLAN(k, &p, err, "call", "fsync,getrandom", "errno", "EIO", "mechanism", "kprobe"), 0);
+	assert_int_equal(p.steps[1].progs[0], FL_PROG_KPROBE_SYS);
+	assert_string_equal(p.steps[1].hooks, "kprobe/" FL_SYSCALL_PREFIX "getrandom");
 	/* Forced, a socket call goes to the bare syscall. */
-	assert_int_equal(PLAN(k, &p, err, "--call", "connect", "--errno", "EIO", "--mechanism", "fmod_ret"), 0);
-	assert_string_equal(p.steps[0].sym, "__x64_sys_connect");
+	assert_int_equal(PLAN(k, &p, err, "call", "connect", "errno", "EIO", "mechanism", "fmod_ret"), 0);
+	assert_string_equal(p.steps[0].sym, FL_SYSCALL_PREFIX "connect");
 	/* One fmod_ret program per syscall, and there are eight. */
-	assert_int_equal(PLAN(k, &p, err, "--call", "getpid,getppid,getuid,getgid,geteuid,getegid,gettid,fsync,getrandom",
-			      "--errno", "EIO"), -EINVAL);
+	assert_int_equal(PLAN(k, &p, err, "call", "getpid,getppid,getuid,getgid,geteuid,getegid,gettid,fsync,getrandom",
+			      "errno", "EIO"), -EINVAL);
 	assert_non_null(strstr(err, "at most"));
 }
 
-/* ---------------------------------------------- the BPF decision path */
-
-struct bpf_env {
-	struct sys_bpf *skel;
-	int prog_fd;
-	uint64_t cgid;
-	int level;
-};
-
-static int own_cgroup(uint64_t *cgid, int *level)
+/* What prepare() puts in mechanism and attach, and plan_json() in "plan". */
+static void plan_for_people(void **state)
 {
-	struct fl_target t;
+	struct fake_kernel *k = *state;
+	struct fl_sys_plan p;
+	char err[FL_ERRLEN], buf[256], *json = NULL;
+	size_t len;
+	struct jw w;
+	FILE *f;
+
+	kernel_like(k, "debian");
+	assert_int_equal(PLAN(k, &p, err, "call", "connect,read,write", "errno", "ECONNREFUSED"), 0);
+	fl_sys_plan_mechs(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "sock+lsm");
+	fl_sys_plan_attach(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "cgroup/connect4 cgroup/connect6 on the target cgroup, lsm/file_permission");
+	kernel_like(k, "errinj");
+	assert_int_equal(PLAN(k, &p, err, "call", "read,readv", "errno", "EIO", "mechanism", "kprobe"), 0);
+	fl_sys_plan_attach(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "kprobe/" FL_SYSCALL_PREFIX "read kprobe/" FL_SYSCALL_PREFIX "readv");
+
+	kernel_like(k, "host");
+	assert_int_equal(PLAN(k, &p, err, "call", "connect", "errno", "ECONNREFUSED"), 0);
+	f = open_memstream(&json, &len);
+	assert_non_null(f);
+	jw_init(&w, f);
+	jw_obj_open(&w);
+	fl_sys_plan_json(&plan_conf, &p, &w);
+	jw_obj_close(&w);
+	jw_end(&w);
+	fclose(f);
+	assert_non_null(strstr(json, "\"calls\":[{\"name\":\"connect\",\"mechanism\":\"sock\","
+				     "\"hooks\":[\"cgroup/connect4\",\"cgroup/connect6\"]}]"));
+	assert_non_null(strstr(json, "\"errno\":\"ECONNREFUSED\",\"errno_number\":111"));
+	free(json);
+}
+
+/* --------------------------------------------------------------- events */
+
+static void names_calls_and_hooks(void **state)
+{
+	struct fl_event e = { .kind = FL_EV_SYS_FAIL, .call = FL_SYS_CONNECT,
+			      .errnum = ECONNREFUSED, .hook = FL_HOOK_SOCK };
+	char buf[128];
+
+	assert_string_equal(fl_sys_call_name(FL_SYS_FORK), "fork");
+	assert_string_equal(fl_sys_call_name(FL_SYS_BYNAME), "syscall");
+	assert_string_equal(fl_sys_call_name(0), "?");
+	assert_string_equal(fl_sys_hook_name(FL_HOOK_FMOD_RET), "fmod_ret");
+	assert_string_equal(fl_sys_hook_name(99), "?");
+	fl_sys_kind.event_text(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "connect ECONNREFUSED via sock");
+	assert_string_equal(fl_sys_kind.events[0].name, "sys_fail");
+	assert_int_equal(fl_sys_kind.events[0].value, FL_EV_SYS_FAIL);
+}
+
+/* By-name events carry an address; the name printed is the syscall's. */
+static void names_a_syscall_by_address(void **state)
+{
+	unsigned long long a = 0, other = 0;
+	struct fl_event e = { .kind = FL_EV_SYS_FAIL, .call = FL_SYS_BYNAME, .errnum = EIO,
+			      .hook = FL_HOOK_KPROBE };
+	char buf[128], *json = NULL;
+	struct jw w;
+	size_t len;
+	FILE *f;
+
+	fl_ksym_find(FL_SYSCALL_PREFIX "getpgid", &a);
+	fl_ksym_find("security_file_open", &other);
+	if (!a)
+		skip();		/* kptr_restrict hides addresses from us */
+	assert_string_equal(fl_sys_ksym_syscall(a, buf, sizeof(buf)) ?: "(null)", "getpgid");
+	/* A kprobe may report a few bytes in (after an endbr64). */
+	assert_string_equal(fl_sys_ksym_syscall(a + 4, buf, sizeof(buf)) ?: "(null)", "getpgid");
+	assert_null(fl_sys_ksym_syscall(0, buf, sizeof(buf)));
+	if (other)
+		assert_null(fl_sys_ksym_syscall(other, buf, sizeof(buf)));
+	e.func_ip = a + 4;
+	f = open_memstream(&json, &len);
+	jw_init(&w, f);
+	jw_obj_open(&w);
+	fl_sys_kind.event_json(&e, &w);
+	jw_obj_close(&w);
+	jw_end(&w);
+	fclose(f);
+	assert_string_equal(json, "{\"call\":\"getpgid\",\"errno\":\"EIO\",\"errnum\":5,\"hook\":\"kprobe\"}\n");
+	free(json);
+}
+
+/* ------------------------------------- the old engine's command line */
+
+static int parse(struct fl_sys_opts *o, char *err, ...)
+{
+	char *argv[32] = { "fail" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, err);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	err[0] = '\0';
+	return fl_sys_parse_args(argc, argv, o, err);
+}
+
+#define PARSE(o, err, ...) parse(o, err, __VA_ARGS__, (char *)NULL)
+#define BASE "--cgroup", "/x", "--call", "connect", "--errno", "ECONNREFUSED"
+
+static void legacy_parses(void **state)
+{
+	struct fl_sys_opts o;
 	char err[FL_ERRLEN];
-	int e = fl_target_self(&t, err);
 
-	*cgid = t.cgid;
-	*level = t.level;
-	return e;
+	assert_int_equal(PARSE(&o, err, BASE), 0);
+	assert_int_equal(o.prob, FL_PROB_ONE);
+	assert_int_equal(o.duration_ns, 60000000000ULL);
+	assert_int_equal(o.mech, FL_MECH_AUTO);
+	assert_int_equal(PARSE(&o, err, "--pid", "1", "--call", "read,write,read", "--errno", "5",
+			       "--probability", "50%", "--after", "3", "--count", "2",
+			       "--duration", "2h", "--mechanism", "kprobe", "--dry-run", "--force"), 0);
+	assert_int_equal(o.ncalls, 2);
+	assert_int_equal(o.errnum, EIO);
+	assert_int_equal(o.count, 2);
+	assert_int_equal(o.duration_ns, 7200000000000ULL);
+	assert_int_equal(o.mech, FL_MECH_KPROBE);
+	assert_true(o.dry_run && o.force);
 }
 
-/* Only fl_sys_test, and a private kill switch: the host's stays untouched. */
-static struct sys_bpf *load_test(__u64 cgid, int level)
+static void legacy_refuses_bad_input(void **state)
 {
-	struct bpf_program *prog;
-	struct sys_bpf *skel = sys_bpf__open();
+	static const char *bad[][4] = {
+		{ "--count", "0" }, { "--duration", "0s" }, { "--duration", "25h" },
+		{ "--duration", "5" }, { "--mechanism", "ebpf" }, { "--call", "," },
+		{ "--pid", "1" }, { "--bogus-option" }, { "stray" }, { "--path", "" },
+	};
+	struct fl_sys_opts o;
+	char err[FL_ERRLEN];
+	size_t i;
 
-	if (!skel)
-		return NULL;
-	fl_obj_private(skel->obj);
-	skel->rodata->targ_cgid = cgid;
-	skel->rodata->targ_level = level;
-	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_autoload(prog, prog == skel->progs.fl_sys_test);
-	if (sys_bpf__load(skel)) {
-		sys_bpf__destroy(skel);
-		return NULL;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int e = PARSE(&o, err, BASE, bad[i][0], bad[i][1]);
+
+		if (e != -EINVAL || !err[0])
+			fail_msg("%s %s: got %d, '%s'", bad[i][0], bad[i][1] ?: "", e, err);
 	}
-	return skel;
-}
-
-static int setup_bpf(void **state)
-{
-	static struct bpf_env e;
-
-	if (own_cgroup(&e.cgid, &e.level))
-		return -1;
-	e.skel = load_test(e.cgid, e.level);
-	e.prog_fd = e.skel ? bpf_program__fd(e.skel->progs.fl_sys_test) : -1;
-	*state = &e;
-	return 0;
-}
-
-static int teardown_bpf(void **state)
-{
-	sys_bpf__destroy(((struct bpf_env *)*state)->skel);
-	return 0;
-}
-
-static struct bpf_env *need_bpf(void **state)
-{
-	struct bpf_env *e = *state;
-
-	if (!e->skel) {
-		print_message("cannot load fl_sys_test (root and BPF_PROG_TYPE_SYSCALL needed): skipped\n");
-		skip();
-	}
-	return e;
-}
-
-static void set_rule(struct bpf_env *e, struct fl_sys_rule r)
-{
-	struct fl_sys_stats zero_stats = { 0 };
-	struct fl_control ctl = { 0 };
-	__u32 zero = 0;
-
-	if (!r.deadline_ns)
-		r.deadline_ns = fl_now_ns() + 60000000000ULL;
-	assert_int_equal(bpf_map__update_elem(e->skel->maps.fl_sys_rule, &zero, 4, &r, sizeof(r), 0), 0);
-	assert_int_equal(bpf_map__update_elem(e->skel->maps.fl_sys_stats, &zero, 4, &zero_stats,
-					      sizeof(zero_stats), 0), 0);
-	assert_int_equal(bpf_map__update_elem(e->skel->maps.fl_control, &zero, 4, &ctl, sizeof(ctl), 0), 0);
-}
-
-static struct fl_sys_stats stats(struct bpf_env *e)
-{
-	struct fl_sys_stats s;
-	__u32 zero = 0;
-
-	assert_int_equal(bpf_map__lookup_elem(e->skel->maps.fl_sys_stats, &zero, 4, &s, sizeof(s), 0), 0);
-	return s;
-}
-
-static int run_prog(int fd, __u32 call)
-{
-	struct fl_sys_test_ctx ctx = { .call = call };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
-
-	if (bpf_prog_test_run_opts(fd, &o))
-		return INT_MIN;
-	return (int)o.retval;
-}
-
-static void bpf_injects_the_errno(void **state)
-{
-	struct bpf_env *e = need_bpf(state);
-	int i;
-
-	set_rule(e, (struct fl_sys_rule){ .prob = FL_PROB_ONE, .calls = FL_SYS_CONNECT, .errnum = ECONNREFUSED });
-	for (i = 0; i < 100; i++)
-		assert_int_equal(run_prog(e->prog_fd, FL_SYS_CONNECT), -ECONNREFUSED);
-	/* A call the rule does not name is neither matched nor failed. */
-	assert_int_equal(run_prog(e->prog_fd, FL_SYS_BIND), 0);
-	assert_int_equal(stats(e).matched, 100);
-	assert_int_equal(stats(e).injected, 100);
-}
-
-static void bpf_after_then_count(void **state)
-{
-	struct bpf_env *e = need_bpf(state);
-	int i, got[10];
-
-	set_rule(e, (struct fl_sys_rule){ .prob = FL_PROB_ONE, .after = 3, .count = 2,
-					  .calls = FL_SYS_BYNAME, .errnum = EIO });
-	for (i = 0; i < 10; i++)
-		got[i] = run_prog(e->prog_fd, FL_SYS_BYNAME);
-	for (i = 0; i < 10; i++)
-		if (got[i] != ((i == 3 || i == 4) ? -EIO : 0))
-			fail_msg("call %d returned %d: only calls 4 and 5 may fail", i + 1, got[i]);
-	assert_int_equal(stats(e).matched, 10);
-	assert_int_equal(stats(e).injected, 2);
-}
-
-static void bpf_deadline_in_the_map(void **state)
-{
-	struct bpf_env *e = need_bpf(state);
-
-	/* Past deadline: inert, whatever the loader does (or if it was killed). */
-	set_rule(e, (struct fl_sys_rule){ .deadline_ns = fl_now_ns() - 1, .prob = FL_PROB_ONE,
-					  .calls = FL_SYS_OPEN, .errnum = EACCES });
-	assert_int_equal(run_prog(e->prog_fd, FL_SYS_OPEN), 0);
-	assert_int_equal(stats(e).matched, 0);
-	set_rule(e, (struct fl_sys_rule){ .deadline_ns = fl_now_ns() + 200000000, .prob = FL_PROB_ONE,
-					  .calls = FL_SYS_OPEN, .errnum = EACCES });
-	assert_int_equal(run_prog(e->prog_fd, FL_SYS_OPEN), -EACCES);
-	usleep(250000);
-	assert_int_equal(run_prog(e->prog_fd, FL_SYS_OPEN), 0);
-}
-
-static void bpf_kill_switch_first(void **state)
-{
-	struct bpf_env *e = need_bpf(state);
-	struct fl_control halted = { .generation = 1 };
-	__u32 zero = 0;
-
-	set_rule(e, (struct fl_sys_rule){ .prob = FL_PROB_ONE, .calls = FL_SYS_FORK, .errnum = EAGAIN });
-	assert_int_equal(run_prog(e->prog_fd, FL_SYS_FORK), -EAGAIN);
-	assert_int_equal(bpf_map__update_elem(e->skel->maps.fl_control, &zero, 4, &halted, sizeof(halted), 0), 0);
-	assert_int_equal(run_prog(e->prog_fd, FL_SYS_FORK), 0);
-	assert_int_equal(stats(e).matched, 1);	/* halted calls are not even counted */
-}
-
-/* Not the target: a cgroup we are not in, and a level deeper than ours. */
-static void bpf_only_the_target(void **state)
-{
-	struct bpf_env *e = need_bpf(state);
-	struct sys_bpf *other[2];
-	struct fl_sys_rule r = { .deadline_ns = fl_now_ns() + 60000000000ULL, .prob = FL_PROB_ONE,
-				 .calls = FL_SYS_CONNECT, .errnum = ECONNREFUSED };
-	__u32 zero = 0;
-	int i;
-
-	other[0] = load_test(e->cgid + 1000000, e->level);
-	other[1] = load_test(e->cgid, e->level + 1);
-	for (i = 0; i < 2; i++) {
-		assert_non_null(other[i]);
-		assert_int_equal(bpf_map__update_elem(other[i]->maps.fl_sys_rule, &zero, 4, &r, sizeof(r), 0), 0);
-		assert_int_equal(run_prog(bpf_program__fd(other[i]->progs.fl_sys_test), FL_SYS_CONNECT), 0);
-		sys_bpf__destroy(other[i]);
-	}
-}
-
-static void bpf_probability_half(void **state)
-{
-	struct bpf_env *e = need_bpf(state);
-	const int n = 4000;
-	double sigma = sqrt(n * 0.25), dev;
-	int i;
-
-	set_rule(e, (struct fl_sys_rule){ .prob = FL_PROB_ONE / 2, .calls = FL_SYS_READ, .errnum = EIO });
-	for (i = 0; i < n; i++)
-		run_prog(e->prog_fd, FL_SYS_READ);
-	dev = fabs((double)stats(e).injected - n * 0.5) / sigma;
-	print_message("probability 0.5: %llu of %d injected, %.2f sigma\n",
-		      (unsigned long long)stats(e).injected, n, dev);
-	assert_int_equal(stats(e).matched, n);
-	assert_true(dev < 6);
-}
-
-struct racer {
-	int fd, cpu, runs, injected;
-};
-
-static void *race(void *arg)
-{
-	struct racer *r = arg;
-	cpu_set_t set;
-	int i;
-
-	CPU_ZERO(&set);
-	CPU_SET(r->cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-	for (i = 0; i < r->runs; i++)
-		r->injected += run_prog(r->fd, FL_SYS_WRITE) == -ENOSPC;
-	return NULL;
-}
-
-/* --after and --count stay exact with every CPU hammering the counters. */
-static void bpf_exact_across_cpus(void **state)
-{
-	struct bpf_env *e = need_bpf(state);
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	struct racer r[8];
-	pthread_t th[8];
-	int i, n = ncpu < 2 ? 2 : ncpu > 8 ? 8 : ncpu, total = 0;
-
-	set_rule(e, (struct fl_sys_rule){ .prob = FL_PROB_ONE, .after = 1000, .count = 5000,
-					  .calls = FL_SYS_WRITE, .errnum = ENOSPC });
-	for (i = 0; i < n; i++) {
-		r[i] = (struct racer){ .fd = e->prog_fd, .cpu = i % (ncpu > 0 ? ncpu : 1), .runs = 10000 };
-		assert_int_equal(pthread_create(&th[i], NULL, race, &r[i]), 0);
-	}
-	for (i = 0; i < n; i++) {
-		pthread_join(th[i], NULL);
-		total += r[i].injected;
-	}
-	assert_int_equal(stats(e).matched, n * 10000);
-	assert_int_equal(stats(e).injected, 5000);
-	assert_int_equal(total, 5000);
+	assert_int_equal(PARSE(&o, err, "--call", "connect", "--errno", "EIO"), -EINVAL);
+	assert_non_null(strstr(err, "target"));
+	assert_int_equal(PARSE(&o, err, "--cgroup", "/x", "--errno", "EIO"), -EINVAL);
+	assert_non_null(strstr(err, "--call"));
+	assert_int_equal(PARSE(&o, err, "--cgroup", "/x", "--call", "connect"), -EINVAL);
+	assert_non_null(strstr(err, "--errno"));
 }
 
 int main(void)
 {
-	const struct CMUnitTest parsing[] = {
-		cmocka_unit_test(parses_defaults),
-		cmocka_unit_test(parses_everything),
-		cmocka_unit_test(refuses_bad_input),
-		cmocka_unit_test(requires_target_call_errno),
+	const struct CMUnitTest options[] = {
+		cmocka_unit_test(table_in_description_order),
+		cmocka_unit_test(table_fills_the_conf),
+		cmocka_unit_test(table_refuses_bad_input),
+		cmocka_unit_test(validate_without_a_kernel),
 		cmocka_unit_test(path_must_exist),
 	};
 	const struct CMUnitTest planning[] = {
@@ -598,21 +605,21 @@ int main(void)
 		cmocka_unit_test(bad_calls_are_usage_errors),
 		cmocka_unit_test(debian_file_calls),
 		cmocka_unit_test(errinj_byname),
+		cmocka_unit_test(plan_for_people),
 	};
-	const struct CMUnitTest bpf[] = {
-		cmocka_unit_test(bpf_injects_the_errno),
-		cmocka_unit_test(bpf_after_then_count),
-		cmocka_unit_test(bpf_deadline_in_the_map),
-		cmocka_unit_test(bpf_kill_switch_first),
-		cmocka_unit_test(bpf_only_the_target),
-		cmocka_unit_test(bpf_probability_half),
-		cmocka_unit_test(bpf_exact_across_cpus),
+	const struct CMUnitTest events[] = {
+		cmocka_unit_test(names_calls_and_hooks),
+		cmocka_unit_test(names_a_syscall_by_address),
+	};
+	const struct CMUnitTest legacy[] = {
+		cmocka_unit_test(legacy_parses),
+		cmocka_unit_test(legacy_refuses_bad_input),
 	};
 	int failed = 0;
 
-	libbpf_set_print(NULL);
-	failed += cmocka_run_group_tests_name("sys parsing", parsing, NULL, NULL);
+	failed += cmocka_run_group_tests_name("sys options", options, NULL, NULL);
 	failed += cmocka_run_group_tests_name("sys planning", planning, setup_kernel, teardown_kernel);
-	failed += cmocka_run_group_tests_name("sys bpf", bpf, setup_bpf, teardown_bpf);
+	failed += cmocka_run_group_tests_name("sys events", events, NULL, NULL);
+	failed += cmocka_run_group_tests_name("sys old command line", legacy, NULL, NULL);
 	return failed;
 }

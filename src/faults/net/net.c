@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* `faultline net drop|delay`: network faults for one cgroup, in the foreground. */
+/*
+ * The loader of one network fault: open → configure → load → attach, as
+ * the skeleton lifecycle goes, and back. Drop attaches cgroup_skb programs
+ * to the target cgroup; delay first readies the device in the target's
+ * network namespace (fq, an ifb for ingress: netdev.c), noting it so a
+ * crash can be undone, then attaches tc programs there.
+ */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
-#include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,253 +16,91 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "net.skel.h"
-#include "cmd.h"
 #include "ctl.h"
-#include "events.h"
-#include "json.h"
+#include "events.h"	/* fl_events_task_helpers() until it moves to probe.h: drop at the merge */
+#include "fault.h"
 #include "log.h"
-#include "net.h"
 #include "netdev.h"
-#include "experiment.h"
+#include "netload.h"
 #include "probe.h"
-#include "registry.h"
 #include "sockets.h"
 
-#define NSEC_PER_SEC		1000000000ULL
-#define NET_DEFAULT_DURATION	(60 * NSEC_PER_SEC)
-#define NET_MAX_DURATION	(24 * 3600 * NSEC_PER_SEC)
-#define NET_MAX_DELAY		(60 * NSEC_PER_SEC)
 #define FL_NET_CG_PROGS		5
 
 struct net_session {
-	struct net_opts *o;
-	const struct fl_fault_ctx *ctx;
+	struct fl_net_conf conf;	/* a copy: the rule gets its deadline */
 	struct net_bpf *skel;
 	struct bpf_link *cg_link[FL_NET_CG_PROGS];
+	char counters_pin[sizeof(((struct fl_fault_ctx *)0)->pin_prefix)];
+	bool pin_links;
 	struct fl_netdev dev;
 	bool dev_used;
 	int netns_fd;		/* the target's namespace, where dev lives; -1 when ours */
+	uint64_t fq_base;	/* fq drops on the device when we began */
 	const char *mechanism;
 	uint64_t start_ns;
-	int stop_signal;
 };
 
-static int bad(char *err, const char *msg)
+static bool is_drop(const struct net_session *s)
 {
-	snprintf(err, FL_ERRLEN, "%s", msg);
-	return -EINVAL;
+	return s->conf.rule.action == FL_ACT_DROP;
 }
 
-enum { OPT_CGROUP = 256, OPT_PID, OPT_UNIT, OPT_DIR, OPT_PROB, OPT_PROTO, OPT_PORT,
-       OPT_LPORT, OPT_REMOTE, OPT_DURATION, OPT_DELAY, OPT_JITTER, OPT_DEV, OPT_FORCE,
-       OPT_DRY_RUN, OPT_HELP };
-
-static const struct option net_longopts[] = {
-	{ "cgroup", required_argument, NULL, OPT_CGROUP },
-	{ "pid", required_argument, NULL, OPT_PID },
-	{ "unit", required_argument, NULL, OPT_UNIT },
-	{ "direction", required_argument, NULL, OPT_DIR },
-	{ "probability", required_argument, NULL, OPT_PROB },
-	{ "protocol", required_argument, NULL, OPT_PROTO },
-	{ "port", required_argument, NULL, OPT_PORT },
-	{ "local-port", required_argument, NULL, OPT_LPORT },
-	{ "remote", required_argument, NULL, OPT_REMOTE },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "delay", required_argument, NULL, OPT_DELAY },
-	{ "jitter", required_argument, NULL, OPT_JITTER },
-	{ "dev", required_argument, NULL, OPT_DEV },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL },
-};
-
-static int parse_direction(const char *s, uint32_t *dir, char *err)
+static bool has_dir(const struct net_session *s, uint32_t dir)
 {
-	if (!strcmp(s, "egress"))
-		*dir = FL_DIR_EGRESS;
-	else if (!strcmp(s, "ingress"))
-		*dir = FL_DIR_INGRESS;
-	else if (!strcmp(s, "both"))
-		*dir = FL_DIR_EGRESS | FL_DIR_INGRESS;
-	else
-		return bad(err, "--direction takes egress, ingress or both");
-	return 0;
-}
-
-static int parse_protocol(const char *s, uint8_t *proto, char *err)
-{
-	if (!strcmp(s, "tcp"))
-		*proto = FL_PROTO_TCP;
-	else if (!strcmp(s, "udp"))
-		*proto = FL_PROTO_UDP;
-	else if (!strcmp(s, "icmp"))
-		*proto = FL_PROTO_ICMP;
-	else
-		return bad(err, "--protocol takes tcp, udp or icmp");
-	return 0;
-}
-
-/* One option into o; -EINVAL with err filled on bad input. */
-static int net_opt(struct net_opts *o, int opt, const char *arg, char *err)
-{
-	struct fl_net_rule *r = &o->rule;
-	int rc = 0;
-
-	switch (opt) {
-	case OPT_CGROUP: rc = fl_target_set(&o->target, FL_TARGET_CGROUP, arg, err); break;
-	case OPT_PID: rc = fl_target_set(&o->target, FL_TARGET_PID, arg, err); break;
-	case OPT_UNIT: rc = fl_target_set(&o->target, FL_TARGET_UNIT, arg, err); break;
-	case OPT_DIR: return parse_direction(arg, &r->dir, err);
-	case OPT_PROB: rc = fl_parse_probability(arg, &r->prob, err); o->prob_set = true; break;
-	case OPT_PROTO: return parse_protocol(arg, &r->proto, err);
-	case OPT_PORT: rc = fl_parse_port_range(arg, &r->port_lo, &r->port_hi, err); break;
-	case OPT_LPORT: rc = fl_parse_port_range(arg, &r->lport_lo, &r->lport_hi, err); break;
-	case OPT_REMOTE: rc = fl_parse_cidr(arg, r->remote, &r->remote_plen, err); break;
-	case OPT_DURATION: rc = fl_parse_duration(arg, &o->duration_ns, err); break;
-	case OPT_DELAY: rc = fl_parse_duration(arg, &r->delay_ns, err); o->delay_set = true; break;
-	case OPT_JITTER: rc = fl_parse_duration(arg, &r->jitter_ns, err); break;
-	case OPT_DEV: o->dev = arg; break;
-	case OPT_FORCE: o->force = true; break;
-	case OPT_DRY_RUN: o->dry_run = true; break;
-	default: return bad(err, "net: this option takes no part in a rule");
-	}
-	return rc;
-}
-
-/* Cross-option checks, once everything is read. */
-static int net_validate(struct net_opts *o, char *err)
-{
-	struct fl_net_rule *r = &o->rule;
-
-	if (o->target.kind == FL_TARGET_NONE)
-		return bad(err, "no target: give --cgroup PATH, --pid PID or --unit NAME");
-	if (o->duration_ns == 0 || o->duration_ns > NET_MAX_DURATION)
-		return bad(err, "--duration must be above zero and at most 24h");
-	if (r->action == FL_ACT_DELAY) {
-		if (!o->delay_set)
-			return bad(err, "net delay needs --delay (for example --delay 50ms)");
-		if (r->delay_ns == 0 || r->delay_ns > NET_MAX_DELAY)
-			return bad(err, "--delay must be above zero and at most 60s");
-		if (r->jitter_ns > r->delay_ns)
-			return bad(err, "--jitter must not exceed --delay (delays are never negative)");
-	} else if (o->delay_set || r->jitter_ns) {
-		return bad(err, "--delay and --jitter belong to 'net delay'");
-	}
-	if ((r->port_lo || r->lport_lo) && r->proto == FL_PROTO_ICMP)
-		return bad(err, "--port and --local-port need tcp or udp, not icmp");
-	return 0;
-}
-
-int fl_net_parse(enum fl_action action, int argc, char **argv, struct net_opts *o, char *err)
-{
-	int opt;
-
-	memset(o, 0, sizeof(*o));
-	o->rule.action = action;
-	o->rule.prob = FL_PROB_ONE;
-	o->rule.dir = action == FL_ACT_DROP ? FL_DIR_EGRESS | FL_DIR_INGRESS : FL_DIR_EGRESS;
-	o->duration_ns = NET_DEFAULT_DURATION;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", net_longopts, NULL)) != -1) {
-		if (opt == OPT_HELP) {
-			o->help = true;
-			return 0;
-		}
-		if (opt == '?') {
-			snprintf(err, FL_ERRLEN, "net: unknown or incomplete option '%s'; see 'faultline net help'",
-				 argv[optind - 1]);
-			return -EINVAL;
-		}
-		if (net_opt(o, opt, optarg, err))
-			return -EINVAL;
-	}
-	if (optind < argc) {
-		snprintf(err, FL_ERRLEN, "net: unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
-	return net_validate(o, err);
-}
-
-const struct option *fl_net_option(const char *name)
-{
-	return fl_find_option(net_longopts, name);
-}
-
-int fl_net_parse_opt(struct net_opts *o, const struct option *opt, const char *arg, char *err)
-{
-	return net_opt(o, opt->val, arg, err);
-}
-
-/* Sum the per-CPU counters of rule 0. */
-void fl_net_counters(struct net_session *s, struct fl_counters *sum)
-{
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(s->skel->maps.counters);
-	struct fl_counters per[ncpu > 0 ? ncpu : 1];
-	__u32 key = 0;
-
-	memset(sum, 0, sizeof(*sum));
-	if (ncpu <= 0 || bpf_map_lookup_elem(fd, &key, per))
-		return;
-	for (int i = 0; i < ncpu; i++) {
-		sum->matched += per[i].matched;
-		sum->injected += per[i].injected;
-		sum->bytes += per[i].bytes;
-		sum->segs += per[i].segs;
-		sum->delay_ns += per[i].delay_ns;
-	}
+	return s->conf.rule.dir & dir;
 }
 
 /*
  * Only delay uses the flow maps, and only ingress delay what the target
- * taught it: at one entry each, a drop experiment holds ~12 KiB of map
- * memory instead of ~12 MiB (bench/README.md measured it).
+ * taught it: at one entry each, a drop fault holds ~12 KiB of map memory
+ * instead of ~12 MiB (bench/README.md measured it).
  */
-static void shrink_unused_maps(struct net_bpf *skel, bool drop, bool ingress)
+static void shrink_unused_maps(struct net_session *s)
 {
-	if (drop) {
-		bpf_map__set_max_entries(skel->maps.flow_last, 1);
-		bpf_map__set_max_entries(skel->maps.targets, 1);
-	}
-	if (drop || !ingress) {
-		bpf_map__set_max_entries(skel->maps.tflows, 1);
-		bpf_map__set_max_entries(skel->maps.tports, 1);
+	struct net_bpf *skel = s->skel;
+
+	if (is_drop(s))
+		bpf_map__set_max_entries(skel->maps.fl_net_flow_last, 1);
+	if (is_drop(s) || !has_dir(s, FL_DIR_INGRESS)) {
+		bpf_map__set_max_entries(skel->maps.fl_net_tflows, 1);
+		bpf_map__set_max_entries(skel->maps.fl_net_tports, 1);
 	}
 }
 
-static int open_object(struct net_session *s)
+/* The programs of this fault's action and directions, and no other. */
+static void choose_programs(struct net_session *s)
+{
+	struct net_bpf *skel = s->skel;
+	bool drop = is_drop(s), in = has_dir(s, FL_DIR_INGRESS), out = has_dir(s, FL_DIR_EGRESS);
+
+	bpf_program__set_autoload(skel->progs.fl_cg_egress, drop && out);
+	bpf_program__set_autoload(skel->progs.fl_cg_ingress, drop && in);
+	bpf_program__set_autoload(skel->progs.fl_tc_egress, !drop && out);
+	bpf_program__set_autoload(skel->progs.fl_tc_ingress, !drop && in);
+	/* The target teaches the ingress program its flows and ports. */
+	bpf_program__set_autoload(skel->progs.fl_cg_learn, !drop && in);
+	bpf_program__set_autoload(skel->progs.fl_bind4, !drop && in);
+	bpf_program__set_autoload(skel->progs.fl_bind6, !drop && in);
+}
+
+static int open_object(struct net_session *s, const struct fl_fault_ctx *ctx)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = FL_PIN_ROOT);
-	struct fl_net_rule *r = &s->o->rule;
-	bool drop = r->action == FL_ACT_DROP;
-	int rc;
 
 	s->skel = net_bpf__open_opts(&oo);
 	if (!s->skel)
 		return -errno;
-	s->skel->rodata->fl_generation = s->ctx->generation;
-	/* Events name the experiment by the id `list` shows (hex). */
-	s->skel->rodata->fl_exp_id = strtoul(s->ctx->reg->id, NULL, 16);
-	s->skel->rodata->nr_rules = 1;
-	s->skel->rodata->targ_nr_levels = 1;
-	s->skel->rodata->targ_levels[0] = s->o->target.level;
+	s->skel->rodata->fl_generation = ctx->generation;
+	s->skel->rodata->fl_exp_id = ctx->exp_id;
+	s->skel->rodata->targ_cgid = ctx->target->cgid;
+	s->skel->rodata->targ_level = ctx->target->level;
 	s->skel->rodata->tc_l3_off = s->dev.l3_off;
 	s->skel->rodata->ifb_ifindex = s->dev.ifb_ifindex;
 	s->skel->rodata->ev_task = fl_events_task_helpers();
-	bpf_program__set_autoload(s->skel->progs.fl_cg_egress, drop && (r->dir & FL_DIR_EGRESS));
-	bpf_program__set_autoload(s->skel->progs.fl_cg_ingress, drop && (r->dir & FL_DIR_INGRESS));
-	bpf_program__set_autoload(s->skel->progs.fl_tc_egress, !drop && (r->dir & FL_DIR_EGRESS));
-	bpf_program__set_autoload(s->skel->progs.fl_tc_ingress, !drop && (r->dir & FL_DIR_INGRESS));
-	/* The target teaches the ingress program its flows and ports. */
-	bpf_program__set_autoload(s->skel->progs.fl_cg_learn, !drop && (r->dir & FL_DIR_INGRESS));
-	bpf_program__set_autoload(s->skel->progs.fl_bind4, !drop && (r->dir & FL_DIR_INGRESS));
-	bpf_program__set_autoload(s->skel->progs.fl_bind6, !drop && (r->dir & FL_DIR_INGRESS));
-	shrink_unused_maps(s->skel, drop, r->dir & FL_DIR_INGRESS);
-	rc = net_bpf__load(s->skel);
-	if (rc)
-		return rc;
-	return 0;
+	choose_programs(s);
+	shrink_unused_maps(s);
+	return net_bpf__load(s->skel);
 }
 
 struct port_fill {
@@ -275,142 +116,131 @@ static void add_port(uint8_t proto, uint16_t port, void *arg)
 	bpf_map_update_elem(f->fd, &k, &f->cgid, BPF_ANY);
 }
 
-static int fill_maps(struct net_session *s)
+static int fill_maps(struct net_session *s, const struct fl_fault_ctx *ctx)
 {
-	__u64 cgid = s->o->target.cgid;
-	__u32 key = 0, one = 1;
-	char leaf[16], pin[PATH_MAX];
+	__u32 key = 0;
+	int rc;
 
-	s->o->rule.deadline_ns = s->ctx->deadline_ns;
-	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.targets), &cgid, &one, BPF_ANY) ||
-	    bpf_map_update_elem(bpf_map__fd(s->skel->maps.rules), &key, &s->o->rule, BPF_ANY))
+	s->conf.rule.deadline_ns = ctx->deadline_ns;
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.fl_net_rule), &key, &s->conf.rule, BPF_ANY))
 		return -errno;
-	if (s->o->rule.action == FL_ACT_DELAY && (s->o->rule.dir & FL_DIR_INGRESS)) {
-		struct port_fill f = { bpf_map__fd(s->skel->maps.tports), cgid };
-		int n = fl_cgroup_listen_ports(s->o->target.path, add_port, &f);
+	if (!is_drop(s) && has_dir(s, FL_DIR_INGRESS)) {
+		struct port_fill f = { bpf_map__fd(s->skel->maps.fl_net_tports), ctx->target->cgid };
+		int n = fl_cgroup_listen_ports(ctx->target->path, add_port, &f);
 
 		pr_debug("ingress delay: %d ports the target already receives on\n", n);
 	}
-	/* `status`, `metrics` and `list` read the counters from here. */
-	snprintf(leaf, sizeof(leaf), "f%d", s->ctx->index);
-	fl_reg_pin_path(s->ctx->reg, leaf, pin, sizeof(pin));
-	return bpf_map__pin(s->skel->maps.counters, pin);
+	/* `status`, `metrics` and `list` read the counters from here (read_pinned). */
+	rc = bpf_map__pin(s->skel->maps.fl_net_counters, ctx->pin_prefix);
+	if (!rc)
+		snprintf(s->counters_pin, sizeof(s->counters_pin), "%s", ctx->pin_prefix);
+	return rc;
 }
 
 /* A detached experiment's links live in bpffs, not in the controller. */
-static int pin_link(struct net_session *s, struct bpf_link *l, int n)
+static int pin_link(struct net_session *s, const struct fl_fault_ctx *ctx, struct bpf_link *l,
+		    int n)
 {
-	char leaf[32], pin[PATH_MAX];
+	char pin[sizeof(ctx->pin_prefix) + 16];
 
-	if (!s->ctx->pin_links)
+	if (!s->pin_links)
 		return 0;
-	snprintf(leaf, sizeof(leaf), "f%d_link%d", s->ctx->index, n);
-	fl_reg_pin_path(s->ctx->reg, leaf, pin, sizeof(pin));
+	snprintf(pin, sizeof(pin), "%s_link%d", ctx->pin_prefix, n);
 	return bpf_link__pin(l, pin);
 }
 
 /* Every loaded cgroup program of the object, on the target cgroup. */
-static int attach_cgroup_progs(struct net_session *s, char *err)
+static int attach_cgroup_progs(struct net_session *s, const struct fl_fault_ctx *ctx, char *err)
 {
 	struct bpf_program *progs[FL_NET_CG_PROGS] = {
 		s->skel->progs.fl_cg_egress, s->skel->progs.fl_cg_ingress, s->skel->progs.fl_cg_learn,
 		s->skel->progs.fl_bind4, s->skel->progs.fl_bind6,
 	};
+	const char *path = ctx->target->path;
 	int cgfd, i, rc = 0;
 
-	cgfd = open(s->o->target.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cgfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0) {
-		snprintf(err, FL_ERRLEN, "cannot open cgroup %s: %s", s->o->target.path, strerror(errno));
-		return -errno;
+		rc = -errno;
+		snprintf(err, FL_ERRLEN, "cannot open cgroup %s: %s", path, strerror(-rc));
+		return rc;
 	}
 	for (i = 0; i < FL_NET_CG_PROGS && !rc; i++) {
 		if (!bpf_program__autoload(progs[i]))
 			continue;
 		s->cg_link[i] = bpf_program__attach_cgroup(progs[i], cgfd);
-		rc = s->cg_link[i] ? pin_link(s, s->cg_link[i], i) : -errno;
+		rc = s->cg_link[i] ? pin_link(s, ctx, s->cg_link[i], i) : -errno;
 		if (rc)
-			snprintf(err, FL_ERRLEN, "cannot attach cgroup_skb to %s: %s",
-				 s->o->target.path, strerror(-rc));
+			snprintf(err, FL_ERRLEN, "cannot attach cgroup_skb to %s: %s", path, strerror(-rc));
 	}
 	close(cgfd);
 	return rc;
 }
 
-/* Into `fd`'s network namespace; returns an fd for the one we left, or -1. */
-static int netns_enter(int fd)
-{
-	int orig;
-
-	if (fd < 0)
-		return -1;
-	orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (orig >= 0 && setns(fd, CLONE_NEWNET)) {
-		close(orig);
-		return -1;
-	}
-	return orig;
-}
-
-static void netns_leave(int orig)
-{
-	if (orig < 0)
-		return;
-	if (setns(orig, CLONE_NEWNET))
-		pr_warn("cannot return to faultline's network namespace: %s\n", strerror(errno));
-	close(orig);
-}
-
 /* The record names the device before anything on it changes. */
-static int note_dev(struct net_session *s, char *err)
+static int note_dev(struct net_session *s, const struct fl_fault_ctx *ctx, char *err)
 {
-	struct fl_reg_dev d = { .ifindex = s->dev.ifindex, .made_clsact = true };
+	struct fl_net_note n = { .ifindex = s->dev.ifindex, .made_clsact = true };
+	char note[128];
 	struct stat st;
 	int rc;
 
-	snprintf(d.name, sizeof(d.name), "%s", s->dev.name);
 	if (stat("/proc/self/ns/net", &st))
 		return -errno;
-	d.netns = st.st_ino;
-	rc = fl_reg_add_dev(s->ctx->reg, &d);
+	n.netns = st.st_ino;
+	snprintf(n.name, sizeof(n.name), "%s", s->dev.name);
+	fl_net_format_note(&n, note, sizeof(note));
+	rc = ctx->note ? ctx->note(ctx->note_arg, note) : 0;
 	if (rc)
-		snprintf(err, FL_ERRLEN, "cannot record device %s in %s: %s", d.name, FL_RUN_DIR,
+		snprintf(err, FL_ERRLEN, "cannot record device %s before changing it: %s", n.name,
 			 strerror(-rc));
 	return rc;
 }
 
-/* Devices first (netns, fq, ifb): the object's rodata needs their indexes. */
-static int prepare_delay(struct net_session *s, char *err)
+static uint64_t fq_drops_now(const struct net_session *s)
 {
-	uint64_t max_delay = s->o->rule.delay_ns + s->o->rule.jitter_ns;
+	struct nl_qdisc_info dev_fq, ifb_fq;
+
+	if (fl_netdev_fq_stats(&s->dev, &dev_fq, &ifb_fq))
+		return 0;
+	return dev_fq.drops + ifb_fq.drops;
+}
+
+/* Devices first (netns, fq, ifb): the object's rodata needs their indexes. */
+static int setup_device(struct net_session *s, const struct fl_fault_ctx *ctx, char *err)
+{
+	uint64_t max_delay = s->conf.rule.delay_ns + s->conf.rule.jitter_ns;
 	int rc;
 
-	rc = fl_enter_cgroup_netns(s->o->target.path, err);
+	rc = fl_enter_cgroup_netns(ctx->target->path, err);
 	if (!rc) {
-		s->netns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		rc = fl_netdev_pick(&s->dev, s->o->dev, err);
+		s->netns_fd = fl_netns_here();
+		rc = fl_netdev_pick(&s->dev, s->conf.dev[0] ? s->conf.dev : NULL, err);
 	}
 	if (!rc)
-		rc = note_dev(s, err);
+		rc = note_dev(s, ctx, err);
 	if (rc)
 		return rc;
 	s->dev_used = true;
-	rc = fl_netdev_ensure_fq(&s->dev, s->dev.ifindex, max_delay, s->o->force, &s->dev.made_fq, err);
-	if (!rc && (s->o->rule.dir & FL_DIR_INGRESS))
+	rc = fl_netdev_ensure_fq(&s->dev, s->dev.ifindex, max_delay, ctx->force, &s->dev.made_fq, err);
+	if (!rc && has_dir(s, FL_DIR_INGRESS))
 		rc = fl_netdev_make_ifb(&s->dev, max_delay, err);
+	if (!rc)
+		s->fq_base = fq_drops_now(s);
 	return rc;
 }
 
-static int attach_delay(struct net_session *s, char *err)
+static int attach_delay(struct net_session *s, const struct fl_fault_ctx *ctx, char *err)
 {
 	struct fl_features ff = { 0 };
 	bool tcx = fl_probe_one(FEAT_TCX, &ff);
 	int rc;
 
-	rc = attach_cgroup_progs(s, err);
-	if (!rc && (s->o->rule.dir & FL_DIR_EGRESS))
+	rc = attach_cgroup_progs(s, ctx, err);
+	if (!rc && has_dir(s, FL_DIR_EGRESS))
 		rc = fl_tc_attach(&s->dev.egress, s->dev.ifindex, false,
 				  bpf_program__fd(s->skel->progs.fl_tc_egress), tcx, err);
-	if (!rc && (s->o->rule.dir & FL_DIR_INGRESS))
+	if (!rc && has_dir(s, FL_DIR_INGRESS))
 		rc = fl_tc_attach_redirect(&s->dev.ingress, s->dev.ifindex,
 					   bpf_program__fd(s->skel->progs.fl_tc_ingress),
 					   s->dev.ifb_ifindex, err);
@@ -418,33 +248,51 @@ static int attach_delay(struct net_session *s, char *err)
 	return rc;
 }
 
-static void teardown(struct net_session *s)
+/* The programs stop: links, then tc attachments. The maps stay readable. */
+static void detach(struct net_session *s)
 {
 	int orig;
 
 	for (int i = 0; i < FL_NET_CG_PROGS; i++) {
-		if (s->cg_link[i] && s->ctx && s->ctx->pin_links)
+		if (s->cg_link[i] && s->pin_links)
 			bpf_link__unpin(s->cg_link[i]);
 		bpf_link__destroy(s->cg_link[i]);
+		s->cg_link[i] = NULL;
 	}
+	if (!s->dev_used)
+		return;
+	orig = fl_netns_enter(s->netns_fd);
+	fl_tc_detach(&s->dev.ingress);
+	fl_tc_detach(&s->dev.egress);
+	fl_netns_leave(orig);
+}
+
+/* Everything undone; the counters pin too when `unpin` (a start that failed). */
+static void teardown(struct net_session *s, bool unpin)
+{
+	int orig;
+
+	detach(s);
 	if (s->dev_used) {
-		orig = netns_enter(s->netns_fd);
+		orig = fl_netns_enter(s->netns_fd);
 		fl_netdev_restore(&s->dev);
-		netns_leave(orig);
+		fl_netns_leave(orig);
 	}
 	if (s->netns_fd >= 0)
 		close(s->netns_fd);
+	if (unpin && s->counters_pin[0])
+		unlink(s->counters_pin);
 	net_bpf__destroy(s->skel);
 	free(s);
 }
 
-static int start(struct net_session *s, char *err)
+static int start(struct net_session *s, const struct fl_fault_ctx *ctx, char *err)
 {
 	int rc;
 
-	if (s->o->rule.action == FL_ACT_DELAY && (rc = prepare_delay(s, err)))
+	if (!is_drop(s) && (rc = setup_device(s, ctx, err)))
 		return rc;
-	rc = open_object(s);
+	rc = open_object(s, ctx);
 	if (rc) {
 		snprintf(err, FL_ERRLEN, "cannot load the network programs: %s (%s)", strerror(-rc),
 			 rc == -EACCES || rc == -EINVAL ? "the verifier refused them; -vv shows its log" :
@@ -452,20 +300,20 @@ static int start(struct net_session *s, char *err)
 		return rc;
 	}
 	s->start_ns = fl_now_ns();
-	rc = fill_maps(s);
+	rc = fill_maps(s, ctx);
 	if (rc) {
-		snprintf(err, FL_ERRLEN, "cannot fill the rule maps: %s", strerror(-rc));
+		snprintf(err, FL_ERRLEN, "cannot fill the rule maps or pin %s: %s", ctx->pin_prefix,
+			 strerror(-rc));
 		return rc;
 	}
-	if (s->o->rule.action == FL_ACT_DROP) {
-		s->mechanism = "cgroup_skb (bpf_link on the target cgroup)";
-		return attach_cgroup_progs(s, err);
-	}
-	return attach_delay(s, err);
+	if (!is_drop(s))
+		return attach_delay(s, ctx, err);
+	s->mechanism = "cgroup_skb (bpf_link on the target cgroup)";
+	return attach_cgroup_progs(s, ctx, err);
 }
 
-int fl_net_start(struct net_session **out, struct net_opts *o, const struct fl_fault_ctx *ctx,
-		 char *err)
+int fl_net_load(struct net_session **out, const struct fl_net_conf *c,
+		const struct fl_fault_ctx *ctx, char *err)
 {
 	struct net_session *s = calloc(1, sizeof(*s));
 	int orig, rc;
@@ -473,122 +321,132 @@ int fl_net_start(struct net_session **out, struct net_opts *o, const struct fl_f
 	*out = NULL;
 	if (!s)
 		return -ENOMEM;
-	s->o = o;
-	s->ctx = ctx;
+	s->conf = *c;
+	s->pin_links = ctx->pin_links;
 	s->netns_fd = -1;
-	orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	rc = start(s, err);
+	orig = fl_netns_here();
+	rc = start(s, ctx, err);
 	/* Back home: the next fault, and the steady-state probe, start from here. */
-	netns_leave(orig);
+	fl_netns_leave(orig);
 	if (rc) {
-		teardown(s);
+		teardown(s, true);
 		return rc;
 	}
 	*out = s;
 	return 0;
 }
 
-const char *fl_net_mechanism(const struct net_session *s)
+int fl_net_sum_counters(int fd, struct fl_counters *sum)
 {
-	return s->mechanism;
+	int ncpu = libbpf_num_possible_cpus();
+	struct fl_counters per[ncpu > 0 ? ncpu : 1];
+	__u32 key = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	if (ncpu <= 0)
+		return -EINVAL;
+	if (bpf_map_lookup_elem(fd, &key, per))
+		return -errno;
+	for (int i = 0; i < ncpu; i++) {
+		sum->matched += per[i].matched;
+		sum->injected += per[i].injected;
+		sum->bytes += per[i].bytes;
+		sum->segs += per[i].segs;
+		sum->delay_ns += per[i].delay_ns;
+	}
+	return 0;
 }
 
-const char *fl_net_device(const struct net_session *s)
+void fl_net_read(const struct net_session *s, struct fl_counters *c)
+{
+	fl_net_sum_counters(bpf_map__fd(s->skel->maps.fl_net_counters), c);
+}
+
+/*
+ * Stop the programs first, so the counts and fq's drops read after are
+ * final. The counters pin stays, final too, until the engine removes the
+ * experiment's pins: `status` still reads a fault that ended early.
+ */
+void fl_net_unload(struct net_session *s, struct fl_net_final *fin)
+{
+	int orig;
+
+	if (fin) {
+		memset(fin, 0, sizeof(*fin));
+		detach(s);
+		fl_net_read(s, &fin->c);
+		if (s->dev_used) {
+			orig = fl_netns_enter(s->netns_fd);
+			fl_netdev_fq_stats(&s->dev, &fin->dev_fq, &fin->ifb_fq);
+			fl_netns_leave(orig);
+			fin->fq_drops = fin->dev_fq.drops + fin->ifb_fq.drops - s->fq_base;
+		}
+	}
+	teardown(s, false);
+}
+
+const char *fl_net_session_mechanism(const struct net_session *s)
+{
+	return s->mechanism ?: "";
+}
+
+const char *fl_net_session_dev(const struct net_session *s)
 {
 	return s->dev_used ? s->dev.name : "";
 }
 
+const char *fl_net_session_ifb(const struct net_session *s)
+{
+	return s->dev.ifb;
+}
+
+/* -------------------------- the old engine's entry: deleted at the merge */
+
+int fl_net_load_legacy(struct net_session **out, const struct net_opts *o,
+		       const struct fl_net_legacy *l, char *err)
+{
+	struct fl_fault_ctx ctx = {
+		.target = &o->target, .generation = l->generation, .exp_id = l->exp_id,
+		.deadline_ns = l->deadline_ns, .index = l->index, .pin_links = l->pin_links,
+		.force = o->force, .note = l->note, .note_arg = l->note_arg,
+	};
+	struct fl_net_conf c = { .rule = o->rule };
+
+	snprintf(ctx.pin_prefix, sizeof(ctx.pin_prefix), "%s", l->pin_prefix);
+	snprintf(c.dev, sizeof(c.dev), "%s", o->dev ?: "");
+	return fl_net_load(out, &c, &ctx, err);
+}
+
+void fl_net_counters(struct net_session *s, struct fl_counters *c)
+{
+	fl_net_read(s, c);
+}
+
+const char *fl_net_mechanism(const struct net_session *s)
+{
+	return fl_net_session_mechanism(s);
+}
+
+const char *fl_net_device(const struct net_session *s)
+{
+	return fl_net_session_dev(s);
+}
+
 void fl_net_end(struct net_session *s, struct net_summary *sum)
 {
-	int orig;
+	struct fl_net_final fin;
 
-	if (sum) {
-		fl_net_counters(s, &sum->c);
-		if (s->dev_used) {
-			orig = netns_enter(s->netns_fd);
-			fl_netdev_fq_stats(&s->dev, &sum->dev_fq, &sum->ifb_fq);
-			netns_leave(orig);
-		}
-		sum->elapsed_ns = fl_now_ns() - s->start_ns;
-		snprintf(sum->mechanism, sizeof(sum->mechanism), "%s", s->mechanism ?: "");
-		snprintf(sum->device, sizeof(sum->device), "%s", fl_net_device(s));
-		snprintf(sum->ifb, sizeof(sum->ifb), "%s", s->dev.ifb);
-		sum->made_fq = s->dev.made_fq;
+	if (!sum) {
+		fl_net_unload(s, NULL);
+		return;
 	}
-	teardown(s);
-}
-
-/* ---------------------------------------------- `faultline net drop|delay` */
-
-static void render_status(struct net_session *s, bool final)
-{
-	static struct fl_rate rate;
-	struct fl_counters c;
-	char line[256], avg[48] = "";
-	uint64_t now = fl_now_ns(), elapsed = now - s->start_ns;
-	uint64_t left = s->o->rule.deadline_ns > now ? s->o->rule.deadline_ns - now : 0;
-
-	fl_net_counters(s, &c);
-	/* The delay applied, as the program computed it: jitter and flow order included. */
-	if (s->o->rule.action == FL_ACT_DELAY && c.injected)
-		snprintf(avg, sizeof(avg), ", %.2f ms avg", c.delay_ns / 1e6 / c.injected);
-	snprintf(line, sizeof(line), "net %s %s  %5.1fs elapsed, %5.1fs left  matched %llu  %s %llu (%.1f/s%s)%s",
-		 s->o->rule.action == FL_ACT_DROP ? "drop" : "delay",
-		 s->o->target.rel, elapsed / 1e9, left / 1e9, (unsigned long long)c.matched,
-		 s->o->rule.action == FL_ACT_DROP ? "dropped" : "delayed", (unsigned long long)c.injected,
-		 fl_rate_update(&rate, now, c.injected), avg, final ? "" : "  (Ctrl-C stops)");
-	fl_status_line(line, final);
-}
-
-static void run_until_done(struct net_session *s)
-{
-	uint64_t deadline = s->o->rule.deadline_ns;
-
-	while (!(s->stop_signal = fl_signal_pending()) && fl_now_ns() < deadline &&
-	       !fl_ctl_halted(s->ctx->generation)) {
-		uint64_t left = deadline - fl_now_ns();
-
-		render_status(s, false);
-		usleep(left < 250000000ULL ? left / 1000 + 1 : 250000);
-	}
-}
-
-int fl_net_run(struct net_opts *o, struct net_summary *sum, char *err)
-{
-	struct fl_reg reg = { .nfaults = 1, .faults[0].kind = FL_REG_NET };
-	struct fl_fault_ctx ctx = { .reg = &reg };
-	struct net_session *s;
-	int rc;
-
-	fl_signals_install();
-	rc = fl_ctl_prepare(&ctx.generation);
-	if (rc) {
-		snprintf(err, FL_ERRLEN, "cannot prepare bpffs state: %s", strerror(-rc));
-		return rc;
-	}
-	snprintf(reg.name, sizeof(reg.name), "net-%s", o->rule.action == FL_ACT_DROP ? "drop" : "delay");
-	fl_exp_net_desc(o, reg.faults[0].desc, sizeof(reg.faults[0].desc));
-	snprintf(reg.target, sizeof(reg.target), "%s", o->target.rel);
-	reg.cgid = o->target.cgid;
-	ctx.start_ns = reg.start_ns = fl_now_ns();
-	ctx.deadline_ns = reg.deadline_ns = ctx.start_ns + o->duration_ns;
-	rc = fl_reg_create(&reg, err);
-	if (rc)
-		return rc;
-	rc = fl_net_start(&s, o, &ctx, err);
-	if (rc)
-		goto out;
-	/* Tools and tests wait for this line: the fault is live from here. */
-	fprintf(stderr, "faultline: net %s attached to %s (%s%s%s) for %.1fs [experiment %s]\n",
-		o->rule.action == FL_ACT_DROP ? "drop" : "delay", o->target.rel, s->mechanism,
-		s->dev_used ? " on " : "", fl_net_device(s), o->duration_ns / 1e9, reg.id);
-	if (!fl_signal_pending())
-		run_until_done(s);
-	render_status(s, true);
-	sum->stop_signal = s->stop_signal;
-	sum->halted = !s->stop_signal && fl_ctl_halted(ctx.generation);
-	fl_net_end(s, sum);
-out:
-	fl_reg_remove(&reg);
-	return rc;
+	sum->elapsed_ns = fl_now_ns() - s->start_ns;
+	snprintf(sum->mechanism, sizeof(sum->mechanism), "%s", fl_net_session_mechanism(s));
+	snprintf(sum->device, sizeof(sum->device), "%s", fl_net_session_dev(s));
+	snprintf(sum->ifb, sizeof(sum->ifb), "%s", s->dev.ifb);
+	sum->made_fq = s->dev.made_fq;
+	fl_net_unload(s, &fin);
+	sum->c = fin.c;
+	sum->dev_fq = fin.dev_fq;
+	sum->ifb_fq = fin.ifb_fq;
 }

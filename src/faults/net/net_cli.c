@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include "cmd.h"
@@ -30,48 +29,23 @@ static bool privileged(void)
 	return has_cap(d, CAP_SYS_ADMIN) && has_cap(d, CAP_NET_ADMIN);
 }
 
-static const char *dir_name(uint32_t dir)
-{
-	return dir == (FL_DIR_EGRESS | FL_DIR_INGRESS) ? "both" :
-	       dir == FL_DIR_INGRESS ? "ingress" : "egress";
-}
-
-static const char *proto_name(uint8_t p)
-{
-	return p == FL_PROTO_TCP ? "tcp" : p == FL_PROTO_UDP ? "udp" : p == FL_PROTO_ICMP ? "icmp" : "any";
-}
-
-static void fmt_remote(const struct fl_net_rule *r, char *buf, size_t n)
-{
-	char a[INET6_ADDRSTRLEN];
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-	bool v4 = r->remote_plen >= 96 && !memcmp(r->remote, mapped, 12);
-
-	if (!r->remote_plen) {
-		snprintf(buf, n, "any");
-		return;
-	}
-	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? r->remote + 12 : r->remote, a, sizeof(a));
-	snprintf(buf, n, "%s/%u", a, r->remote_plen - (v4 ? 96 : 0));
-}
-
 static void json_rule(struct jw *w, const struct net_opts *o)
 {
 	const struct fl_net_rule *r = &o->rule;
 	char remote[64];
 
-	fmt_remote(r, remote, sizeof(remote));
+	fl_net_fmt_remote(r, remote, sizeof(remote));
 	jw_key(w, "rule");
 	jw_obj_open(w);
 	jw_kstr(w, "action", r->action == FL_ACT_DROP ? "drop" : "delay");
-	jw_kstr(w, "direction", dir_name(r->dir));
+	jw_kstr(w, "direction", fl_net_dir_name(r->dir));
 	jw_kdouble(w, "probability", r->prob / 4294967296.0);
-	jw_kstr(w, "protocol", proto_name(r->proto));
+	jw_kstr(w, "protocol", fl_net_proto_name(r->proto) ?: "any");
 	jw_ku64(w, "port_lo", r->port_lo);
 	jw_ku64(w, "port_hi", r->port_hi);
 	jw_ku64(w, "local_port_lo", r->lport_lo);
 	jw_ku64(w, "local_port_hi", r->lport_hi);
-	jw_kstr(w, "remote", remote);
+	jw_kstr(w, "remote", remote[0] ? remote : "any");
 	jw_kdouble(w, "delay_ms", r->delay_ns / 1e6);
 	jw_kdouble(w, "jitter_ms", r->jitter_ns / 1e6);
 	jw_kdouble(w, "duration_s", o->duration_ns / 1e9);
@@ -171,7 +145,7 @@ static void print_plan(const struct net_opts *o)
 		return;
 	}
 	printf("would %s %s traffic of %s (cgroup id %llu, %d processes) for %.1fs\n",
-	       o->rule.action == FL_ACT_DROP ? "drop" : "delay", dir_name(o->rule.dir),
+	       o->rule.action == FL_ACT_DROP ? "drop" : "delay", fl_net_dir_name(o->rule.dir),
 	       o->target.rel, (unsigned long long)o->target.cgid, o->target.nprocs,
 	       o->duration_ns / 1e9);
 	printf("  attach: %s\n", o->rule.action == FL_ACT_DROP ?

@@ -75,6 +75,34 @@ int fl_enter_cgroup_netns(const char *cgroup_path, char *err)
 	return rc;
 }
 
+int fl_netns_here(void)
+{
+	return open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+}
+
+int fl_netns_enter(int fd)
+{
+	int orig;
+
+	if (fd < 0)
+		return -1;
+	orig = fl_netns_here();
+	if (orig >= 0 && setns(fd, CLONE_NEWNET)) {
+		close(orig);
+		return -1;
+	}
+	return orig;
+}
+
+void fl_netns_leave(int orig)
+{
+	if (orig < 0)
+		return;
+	if (setns(orig, CLONE_NEWNET))
+		pr_warn("cannot return to faultline's network namespace: %s\n", strerror(errno));
+	close(orig);
+}
+
 /* The first default route's device, from /proc/self/net/route (this netns). */
 static int default_route_dev(char *name, size_t size)
 {
@@ -146,6 +174,31 @@ static void fq_opts_for(uint64_t max_delay_ns, struct nl_fq_opts *o)
 	o->horizon_us = max_delay_ns / 1000 + 1000000;
 }
 
+int fl_netdev_fq_plan(const char *name, int rc, const struct nl_qdisc_info *q, bool force,
+		      char *err)
+{
+	if (rc && rc != -ENOENT) {
+		snprintf(err, FL_ERRLEN, "cannot read the root qdisc of %s: %s", name, strerror(-rc));
+		return rc;
+	}
+	if (rc || q->is_default)
+		return FL_FQ_INSTALL;
+	if (!strcmp(q->kind, "fq") && q->handle == NL_FQ_HANDLE) {
+		snprintf(err, FL_ERRLEN, "another faultline experiment is delaying traffic on %s; "
+			 "stop it first ('faultline list'), or put both delays in one experiment", name);
+		return -EBUSY;
+	}
+	if (!strcmp(q->kind, "fq"))
+		return FL_FQ_REUSE;	/* someone's fq honours EDT: use it, change nothing */
+	if (force)
+		return FL_FQ_FORCED;
+	snprintf(err, FL_ERRLEN,
+		 "root qdisc of %s is '%s' (handle %x:), someone's configuration; delay needs fq there. "
+		 "Refusing to replace it (--force attaches anyway, without fq)", name, q->kind,
+		 q->handle >> 16);
+	return -EBUSY;
+}
+
 int fl_netdev_ensure_fq(struct fl_netdev *d, int ifindex, uint64_t max_delay_ns, bool force,
 			bool *made, char *err)
 {
@@ -154,27 +207,11 @@ int fl_netdev_ensure_fq(struct fl_netdev *d, int ifindex, uint64_t max_delay_ns,
 	int rc;
 
 	rc = nl_qdisc_root(ifindex, &q);
-	if (rc && rc != -ENOENT) {
-		snprintf(err, FL_ERRLEN, "cannot read the root qdisc: %s", strerror(-rc));
-		return rc;
-	}
-	if (!rc && !strcmp(q.kind, "fq") && q.handle == NL_FQ_HANDLE) {
-		snprintf(err, FL_ERRLEN, "another faultline experiment is delaying traffic on %s; "
-			 "stop it first ('faultline list'), or put both delays in one experiment", d->name);
-		return -EBUSY;
-	}
-	if (!rc && !q.is_default) {
-		if (!strcmp(q.kind, "fq"))
-			return 0;	/* someone's fq honours EDT: use it, change nothing */
-		if (force) {
-			pr_warn("root qdisc %s is not fq: delays hold only if it honours skb->tstamp\n", q.kind);
-			return 0;
-		}
-		snprintf(err, FL_ERRLEN,
-			 "root qdisc of %s is '%s' (handle %x:), someone's configuration; delay needs fq there. "
-			 "Refusing to replace it (--force attaches anyway, without fq)", d->name, q.kind, q.handle >> 16);
-		return -EBUSY;
-	}
+	rc = fl_netdev_fq_plan(d->name, rc, &q, force, err);
+	if (rc == FL_FQ_FORCED)
+		pr_warn("root qdisc %s is not fq: delays hold only if it honours skb->tstamp\n", q.kind);
+	if (rc != FL_FQ_INSTALL)
+		return rc < 0 ? rc : 0;
 	fq_opts_for(max_delay_ns, &o);
 	rc = nl_qdisc_add_fq(ifindex, &o, false);
 	if (rc) {

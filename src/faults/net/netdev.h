@@ -34,12 +34,24 @@ struct fl_netdev {
 
 /* Enter the network namespace of the first process in a cgroup. */
 int fl_enter_cgroup_netns(const char *cgroup_path, char *err);
+/* This process's network namespace, to come back to with fl_netns_leave(); or -1. */
+int fl_netns_here(void);
+/* Into `fd`'s network namespace; an fd for the one we left, or -1. */
+int fl_netns_enter(int fd);
+/* Back into `orig` (from the two above; -1: stay), and close it. */
+void fl_netns_leave(int orig);
 /* Pick the device: `name` if given, else the default route's. */
 int fl_netdev_pick(struct fl_netdev *d, const char *name, char *err);
 /*
- * Make sure fq is the root qdisc: replace a kernel default, reuse an fq
- * someone configured, refuse anything else unless `force`.
+ * What to do about a device's root qdisc `q` (rc: what nl_qdisc_root()
+ * returned): replace a kernel default with fq, reuse an fq someone
+ * configured, refuse anything else unless `force`, and refuse our own fq
+ * (another delay holds the device). One of these, or -errno with err.
  */
+enum { FL_FQ_INSTALL, FL_FQ_REUSE, FL_FQ_FORCED };
+int fl_netdev_fq_plan(const char *name, int rc, const struct nl_qdisc_info *q, bool force,
+		      char *err);
+/* Make sure fq is the root qdisc, as fl_netdev_fq_plan() says. */
 int fl_netdev_ensure_fq(struct fl_netdev *d, int ifindex, uint64_t max_delay_ns, bool force,
 			bool *made, char *err);
 /* Create an ifb (with fq) to hold delayed ingress packets. */

@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * faultline sys fail: the pieces between the command line and the kernel,
- * split out so the unit tests can check parsing and mechanism choice
- * against made-up kernels.
+ * The sys fault family: make one cgroup's system calls fail with a chosen
+ * errno. fl_sys_kind (kind.c, declared in sys_kind.h) is its implementation
+ * of fault.h; this header is what its files share, and what the unit tests
+ * check against made-up kernels.
+ *
+ *   options.c  the option table, and the parsers it shares with legacy.c
+ *   plan.c     which mechanism and hooks serve each call, on this kernel
+ *   load.c     the skeleton: open, configure, load, rule, pin, attach
+ *   event.c    one injected call, as JSON keys or text
+ *   kind.c     struct fl_fault_kind fl_sys_kind
+ *   legacy.c   the old engine's entry points, until the merge
  */
 #ifndef FL_SYS_H
 #define FL_SYS_H
@@ -10,6 +18,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "faultline.h"
 #include "parse.h"
@@ -26,8 +35,7 @@
 #endif
 
 #define FL_SYS_MAX_CALLS	16	/* names after --call */
-#define FL_SYS_DEFAULT_NS	(60ULL * 1000000000ULL)
-#define FL_SYS_MAX_NS		(24ULL * 3600 * 1000000000ULL)
+#define FL_SYS_CALL_LEN		32	/* a name, with its NUL */
 
 enum fl_sys_mech {
 	FL_MECH_AUTO,
@@ -37,30 +45,59 @@ enum fl_sys_mech {
 	FL_MECH_KPROBE,		/* kprobe + bpf_override_return on __x64_sys_NAME */
 };
 
-struct fl_sys_opts {
-	char calls[FL_SYS_MAX_CALLS][32];
+/* One sys fault's options: fl_sys_kind.opts says where each one goes. */
+struct fl_sys_conf {
+	char calls[FL_SYS_MAX_CALLS][FL_SYS_CALL_LEN];	/* --call, deduplicated */
 	int ncalls;
-	int errnum;
-	__u64 prob;			/* fraction of 2^32 */
-	__u64 after;
-	__u64 count;			/* 0: no limit */
-	__u64 duration_ns;
+	int errnum;			/* --errno */
+	__u64 prob;			/* --probability: fraction of 2^32 */
+	__u64 after;			/* --after */
+	__u64 count;			/* --count; 0: no limit */
 	char path[PATH_MAX];		/* --path, "" when not given */
-	__u64 path_ino;		/* filled by fl_sys_resolve_path() */
-	uint32_t path_dev;
-	enum fl_sys_mech mech;
-	bool dry_run;
-	bool force;
-	bool help;
-	struct fl_target target;
+	__u32 mech;			/* --mechanism: enum fl_sys_mech */
+	/* Filled by fl_sys_resolve() (prepare): what the BPF side compares. */
+	__u64 path_ino;
+	__u32 path_dev;
+};
+
+/* ------------------------------------------------------------ options.c */
+
+/* Fill err (FL_ERRLEN) and return e. */
+int fl_sys_err(char *err, int e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+const char *fl_sys_mech_name(enum fl_sys_mech m);
+
+/* Add a comma list of syscall names to calls[], each once. 0 or -EINVAL. */
+int fl_sys_add_calls(char (*calls)[FL_SYS_CALL_LEN], int *ncalls, const char *list, char *err);
+int fl_sys_parse_mech(const char *s, __u32 *mech, char *err);
+/* --count N, N >= 1; --path, not empty. 0 or -EINVAL. */
+int fl_sys_parse_count(const char *s, __u64 *count, char *err);
+int fl_sys_check_path(const char *s, char *err);
+
+/* --------------------------------------------------------------- plan.c */
+
+/* Every program of sys.bpf.c the plan can choose; load.c maps each to its handle. */
+enum fl_sys_prog {
+	FL_PROG_NONE,
+	FL_PROG_CONNECT4, FL_PROG_CONNECT6, FL_PROG_BIND4, FL_PROG_BIND6,
+	FL_PROG_SENDMSG4, FL_PROG_SENDMSG6, FL_PROG_SOCK_CREATE,
+	FL_PROG_LSM_FILE_OPEN, FL_PROG_LSM_FILE_PERMISSION, FL_PROG_LSM_INODE_UNLINK,
+	FL_PROG_LSM_INODE_RMDIR, FL_PROG_LSM_INODE_MKDIR, FL_PROG_LSM_INODE_RENAME,
+	FL_PROG_LSM_MMAP_FILE, FL_PROG_LSM_TASK_ALLOC,
+	FL_PROG_FMOD_FILE_OPEN, FL_PROG_FMOD_FILE_PERMISSION, FL_PROG_FMOD_INODE_UNLINK,
+	FL_PROG_FMOD_INODE_RMDIR, FL_PROG_FMOD_INODE_MKDIR, FL_PROG_FMOD_INODE_RENAME,
+	FL_PROG_FMOD_MMAP_FILE, FL_PROG_FMOD_TASK_ALLOC,
+	FL_PROG_FMOD_SYS0,		/* ... FL_PROG_FMOD_SYS0 + FL_SYS_MAX_BYNAME - 1 */
+	FL_PROG_KPROBE_SYS = FL_PROG_FMOD_SYS0 + FL_SYS_MAX_BYNAME,
+	FL_PROG__COUNT
 };
 
 /* How one named call will be faulted. */
 struct fl_sys_step {
-	const char *name;		/* as typed (points into opts) */
+	char name[FL_SYS_CALL_LEN];	/* as typed */
 	uint32_t call;			/* enum fl_sys_call bit */
 	enum fl_sys_mech mech;
-	char progs[2][32];		/* programs of sys.bpf.c to load and attach */
+	enum fl_sys_prog progs[2];	/* to load and attach */
 	int nprogs;
 	char sym[64];			/* __x64_sys_NAME for fmod_ret and kprobe */
 	char hooks[96];			/* e.g. "cgroup/connect4 cgroup/connect6" */
@@ -81,7 +118,101 @@ struct fl_sys_env {
 	const char *(*why_not)(enum fl_feat id, void *arg);	/* may be NULL */
 };
 
-const char *fl_sys_mech_name(enum fl_sys_mech m);
+/*
+ * Problems with what was typed, whatever the kernel (--path on a call
+ * without one, a mechanism that cannot see a call, a call that cannot be
+ * failed): -EINVAL with err, or 0.
+ */
+int fl_sys_check(const struct fl_sys_conf *c, char *err);
+/* --path to the (s_dev, inode) pair the BPF side compares; path made absolute. */
+int fl_sys_resolve(struct fl_sys_conf *c, char *err);
+/*
+ * Choose a mechanism and hooks for every call: fl_sys_check() first, then
+ * the kernel. 0, -EINVAL when the input cannot work on any kernel or names
+ * no syscall of this one (exit 2), or -EOPNOTSUPP when this kernel lacks
+ * the mechanism it needs (exit 1).
+ */
+int fl_sys_plan(const struct fl_sys_conf *c, const struct fl_sys_env *env,
+		struct fl_sys_plan *p, char *err);
+/* fl_sys_plan on the running kernel: probes it, reads its BTF. */
+int fl_sys_plan_kernel(const struct fl_sys_conf *c, struct fl_sys_plan *p, char *err);
+/* "sock", "lsm+fmod_ret": the mechanisms of the plan, each once. */
+void fl_sys_plan_mechs(const struct fl_sys_plan *p, char *buf, size_t size);
+/* Where it attaches, for people: "cgroup/connect4 cgroup/connect6 on the target cgroup". */
+void fl_sys_plan_attach(const struct fl_sys_plan *p, char *buf, size_t size);
+/* "calls": [{name, mechanism, hooks[]}], "errno", "errno_number": keys of an open object. */
+struct jw;
+void fl_sys_plan_json(const struct fl_sys_conf *c, const struct fl_sys_plan *p, struct jw *w);
+
+/* --------------------------------------------------------------- load.c */
+
+struct sys_bpf;
+struct bpf_program;
+/* The handle of program `id` in an opened skeleton, or NULL. */
+struct bpf_program *fl_sys_prog(struct sys_bpf *skel, enum fl_sys_prog id);
+
+/* What one attached fault needs from whoever starts it. */
+struct fl_sys_start {
+	const struct fl_target *target;	/* resolved */
+	uint64_t generation;		/* of the kill switch */
+	uint32_t exp_id;		/* for events */
+	uint64_t deadline_ns;		/* CLOCK_MONOTONIC, for the rule */
+	const char *pin_prefix;		/* the counters go here, links at PREFIX_linkN */
+	bool pin_links;			/* detached: links outlive the controller */
+};
+
+/* One sys fault, loaded and attached. */
+struct sys_run;
+/* open -> configure -> load -> rule -> pin -> attach; on error nothing stays. */
+int fl_sys_attach(struct sys_run **run, const struct fl_sys_conf *c, const struct fl_sys_plan *p,
+		  const struct fl_sys_start *s, char *err);
+int fl_sys_read(struct sys_run *run, struct fl_sys_stats *st);
+int fl_sys_hooks(const struct sys_run *run);	/* links attached */
+/* Detach, then (when final is not NULL) read the last counts, then free: the read's 0 or -errno. */
+int fl_sys_detach(struct sys_run *run, struct fl_sys_stats *final);
+/* The counters pinned at pin_prefix, from any process. 0 or -errno. */
+int fl_sys_read_pinned(const char *pin_prefix, struct fl_sys_stats *st);
+
+/* -------------------------------------------------------------- event.c */
+
+struct fl_event;
+/* "connect", "syscall"; "?" for no single call bit. */
+const char *fl_sys_call_name(__u32 call);
+/* "sock", "lsm", "fmod_ret", "kprobe", "test"; "?" otherwise. */
+const char *fl_sys_hook_name(__u32 hook);
+/* "getpgid" for the address of __x64_sys_getpgid, in buf; NULL if unknown. */
+const char *fl_sys_ksym_syscall(__u64 ip, char *buf, size_t size);
+/* An event's call: by-name ones named from kallsyms (and remembered). */
+const char *fl_sys_event_call(const struct fl_event *e, char *buf, size_t size);
+void fl_sys_event_json(const struct fl_event *e, struct jw *w);
+void fl_sys_event_text(const struct fl_event *e, char *buf, size_t size);
+
+/* ------------------------------------------------- legacy.c (old engine) */
+/*
+ * The old engine's entry points (`faultline sys`, experiment files, the
+ * runner). They share everything above; the merge deletes them.
+ */
+
+#define FL_SYS_DEFAULT_NS	(60ULL * 1000000000ULL)
+#define FL_SYS_MAX_NS		(24ULL * 3600 * 1000000000ULL)
+
+struct fl_sys_opts {
+	char calls[FL_SYS_MAX_CALLS][FL_SYS_CALL_LEN];
+	int ncalls;
+	int errnum;
+	__u64 prob;			/* fraction of 2^32 */
+	__u64 after;
+	__u64 count;			/* 0: no limit */
+	__u64 duration_ns;
+	char path[PATH_MAX];		/* --path, "" when not given */
+	__u64 path_ino;		/* filled by fl_sys_resolve_path() */
+	uint32_t path_dev;
+	enum fl_sys_mech mech;
+	bool dry_run;
+	bool force;
+	bool help;
+	struct fl_target target;
+};
 
 /* argv after "fail"; -EINVAL with err filled on bad input. */
 int fl_sys_parse_args(int argc, char **argv, struct fl_sys_opts *o, char *err);
@@ -91,25 +222,15 @@ int fl_sys_parse_args(int argc, char **argv, struct fl_sys_opts *o, char *err);
  */
 const struct option *fl_sys_option(const char *name);
 int fl_sys_parse_opt(struct fl_sys_opts *o, const struct option *opt, const char *arg, char *err);
-/* --path to the (s_dev, inode) pair the BPF side compares. */
 int fl_sys_resolve_path(struct fl_sys_opts *o, char *err);
-/*
- * Choose a mechanism and hooks for every call. 0, -EINVAL when the input
- * cannot work on any kernel or names no syscall of this one (exit 2), or
- * -EOPNOTSUPP when this kernel lacks the mechanism it needs (exit 1).
- */
-int fl_sys_plan(const struct fl_sys_opts *o, const struct fl_sys_env *env,
-		struct fl_sys_plan *p, char *err);
+int fl_sys_plan_here(struct fl_sys_opts *o, struct fl_sys_plan *p, char *err);
 
-/* One sys fault of an experiment, attached until fl_sys_end(). */
-struct sys_run;
+/* One sys fault of an old-engine experiment, attached until fl_sys_end(). */
 struct fl_fault_ctx;
 int fl_sys_start(struct sys_run **run, const struct fl_sys_opts *o, const struct fl_sys_plan *p,
 		 const struct fl_fault_ctx *ctx, char *err);
 void fl_sys_counters(struct sys_run *run, struct fl_sys_stats *st);
 int fl_sys_nlinks(const struct sys_run *run);
 void fl_sys_end(struct sys_run *run);
-/* Choose hooks on the running kernel (probes it): fl_sys_plan with real probes. */
-int fl_sys_plan_here(struct fl_sys_opts *o, struct fl_sys_plan *p, char *err);
 
 #endif
