@@ -107,9 +107,9 @@ $(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(BENCH_BIN): $(BENCH_SRCS) bench/bench.h $(BENCH_SKELS) $(SKELS) $(LIB_OBJS) | $(OUTPUT)/bench
+$(BENCH_BIN): $(BENCH_SRCS) bench/bench.h $(BENCH_SKELS) $(SKELS) $(TEST_SKELS) $(LIB_OBJS) | $(OUTPUT)/bench
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $(BENCH_SRCS) $(LIB_OBJS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench -I$(OUTPUT)/tests $(BENCH_SRCS) $(LIB_OBJS) $(LDLIBS) -o $@
 
 bench-bin: $(BENCH_BIN)
 

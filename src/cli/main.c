@@ -30,8 +30,12 @@ static void usage(void)
 	fprintf(stderr, "Usage: faultline [--json] [-v] COMMAND [ARGS]\n\nFaults (one experiment each; "
 		"'faultline KIND --help'):\n");
 	for (int i = 0; fl_kinds[i]; i++)
-		for (int a = 0; fl_kinds[i]->actions[a].name; a++)
-			fprintf(stderr, "  %-10s %s\n", a ? "" : fl_kinds[i]->name, fl_kinds[i]->actions[a].summary);
+		for (int a = 0; fl_kinds[i]->actions[a].name; a++) {
+			char cmd[32];
+
+			snprintf(cmd, sizeof(cmd), "%s %s", fl_kinds[i]->name, fl_kinds[i]->actions[a].name);
+			fprintf(stderr, "  %-10s %s\n", cmd, fl_kinds[i]->actions[a].summary);
+		}
 	fprintf(stderr, "\nCommands:\n");
 	for (c = top_cmds; c->name; c++)
 		fprintf(stderr, "  %-10s %s\n", c->name, c->summary);

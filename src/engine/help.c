@@ -49,7 +49,10 @@ static void opt_line(FILE *out, const char *name, const char *mv, const char *he
 	char left[96];
 
 	snprintf(left, sizeof(left), "--%s%s%s", name, mv && *mv ? " " : "", mv ? mv : "");
-	fprintf(out, "  %-30s %s", left, help);
+	if (strlen(left) > 30)
+		fprintf(out, "  %s\n  %-30s %s", left, "", help);
+	else
+		fprintf(out, "  %-30s %s", left, help);
 	if (def)
 		fprintf(out, " (default %s)", def);
 	fputc('\n', out);
@@ -61,6 +64,30 @@ static void common_help(FILE *out, bool fault)
 		if (fault || !c->fault_only)
 			opt_line(out, c->name, c->metavar, c->help, NULL);
 	opt_line(out, "json", NULL, "machine-readable output on stdout (also -j, anywhere)", NULL);
+}
+
+/* Paragraphs folded at 78 columns, each line after `indent`; newlines kept. */
+static void wrap(FILE *out, const char *text, const char *indent)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *eol = strchr(p, '\n'), *end = eol ? eol : p + strlen(p);
+		size_t width = 78 - strlen(indent);
+
+		while ((size_t)(end - p) > width) {
+			const char *cut = p + width;
+
+			while (cut > p && *cut != ' ')
+				cut--;
+			if (cut == p)
+				break;
+			fprintf(out, "%s%.*s\n", indent, (int)(cut - p), p);
+			p = cut + 1;
+		}
+		fprintf(out, "%s%.*s\n", indent, (int)(end - p), p);
+		p = eol ? eol + 1 : end;
+	}
 }
 
 void fl_kind_help(const struct fl_fault_kind *k, int action, FILE *out)
@@ -86,10 +113,14 @@ void fl_kind_help(const struct fl_fault_kind *k, int action, FILE *out)
 	}
 	fprintf(out, "\nCommon options:\n");
 	common_help(out, true);
-	if (k->notes)
-		fprintf(out, "\n%s", k->notes);
-	if (k->examples)
-		fprintf(out, "\nExamples:\n%s", k->examples);
+	if (k->notes) {
+		fputc('\n', out);
+		wrap(out, k->notes, "");
+	}
+	if (k->examples) {
+		fprintf(out, "\nExamples:\n");
+		wrap(out, k->examples, "  ");
+	}
 }
 
 void fl_run_help(FILE *out)

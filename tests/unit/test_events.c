@@ -28,6 +28,7 @@
 #include "net.skel.h"
 #include "sys_test.skel.h"
 #include "ctl.h"
+#include "fault.h"
 #include "events.h"
 #include "sys.h"
 #include "sysfs.h"
@@ -96,33 +97,16 @@ static void refuses_bad_input(void **state)
 	}
 }
 
+/* An event's fault name comes from its family's table (the call names are test_sys's). */
 static void names(void **state)
 {
-	assert_string_equal(fl_ev_call_name(FL_SYS_CONNECT), "connect");
-	assert_string_equal(fl_ev_call_name(FL_SYS_FORK), "fork");
-	assert_string_equal(fl_ev_call_name(FL_SYS_BYNAME), "syscall");
-	assert_string_equal(fl_ev_call_name(0), "?");
-	assert_string_equal(fl_ev_hook_name(FL_HOOK_FMOD_RET), "fmod_ret");
-	assert_string_equal(fl_ev_hook_name(99), "?");
-	assert_string_equal(fl_ev_kind_name(FL_EV_NET_DELAY), "net_delay");
-}
+	const char *name = NULL;
 
-/* By-name events carry an address; the name printed is the syscall's. */
-static void names_a_syscall_by_address(void **state)
-{
-	unsigned long long a = 0, other = 0;
-	char buf[64];
-
-	fl_ksym_find(FL_SYSCALL_PREFIX "getpgid", &a);
-	fl_ksym_find("security_file_open", &other);
-	if (!a)
-		skip();		/* kptr_restrict hides addresses from us */
-	assert_string_equal(fl_ev_ksym_syscall(a, buf, sizeof(buf)) ?: "(null)", "getpgid");
-	/* A kprobe may report a few bytes in (after an endbr64). */
-	assert_string_equal(fl_ev_ksym_syscall(a + 4, buf, sizeof(buf)) ?: "(null)", "getpgid");
-	assert_null(fl_ev_ksym_syscall(0, buf, sizeof(buf)));
-	if (other)
-		assert_null(fl_ev_ksym_syscall(other, buf, sizeof(buf)));
+	assert_string_equal(fl_kind_of_event(FL_EV_NET_DELAY, &name)->name, "net");
+	assert_string_equal(name, "net_delay");
+	assert_string_equal(fl_kind_of_event(FL_EV_SYS_FAIL, &name)->name, "sys");
+	assert_string_equal(name, "sys_fail");
+	assert_null(fl_kind_of_event(99, &name));
 }
 
 /* ------------------------------------------------------------- BPF side */
@@ -449,7 +433,6 @@ int main(void)
 		cmocka_unit_test(parses_options),
 		cmocka_unit_test(refuses_bad_input),
 		cmocka_unit_test(names),
-		cmocka_unit_test(names_a_syscall_by_address),
 	};
 	const struct CMUnitTest bpf[] = {
 		cmocka_unit_test(bpf_net_record),

@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "cmdline.h"
 #include "experiment.h"
+#include "net.h"
+#include "sys.h"
 
 #define SEC 1000000000ULL
 /* Five lines, so a fault's first key is on line 6. */
@@ -29,6 +32,24 @@ static struct fl_experiment *parse_ok(const char *yaml)
 	return e;
 }
 
+static const struct fl_net_conf *net(const struct fl_fault *f)
+{
+	assert_string_equal(f->kind->name, "net");
+	return f->conf;
+}
+
+static const struct fl_sys_conf *sys(const struct fl_fault *f)
+{
+	assert_string_equal(f->kind->name, "sys");
+	return f->conf;
+}
+
+static void free_exp(struct fl_experiment *e)
+{
+	fl_exp_free(e);
+	free(e);
+}
+
 static __u64 prob(const char *s)
 {
 	char err[FL_ERRLEN];
@@ -41,7 +62,7 @@ static __u64 prob(const char *s)
 static void issue_example(void **state)
 {
 	struct fl_experiment *e = calloc(1, sizeof(*e));
-	const struct fl_exp_fault *f;
+	const struct fl_fault *f;
 	char err[FL_ERRLEN] = "";
 
 	assert_non_null(e);
@@ -55,35 +76,29 @@ static void issue_example(void **state)
 	assert_int_equal(e->nfaults, 3);
 
 	f = &e->faults[0];
-	assert_int_equal(f->kind, FL_FAULT_NET);
 	assert_int_equal(f->line, 6);
 	assert_int_equal(f->col, 5);
-	assert_int_equal(f->net.rule.action, FL_ACT_DROP);
-	assert_int_equal(f->net.rule.dir, FL_DIR_EGRESS);
-	assert_int_equal(f->net.rule.prob, prob("10%"));
-	assert_int_equal(f->net.rule.port_lo, 5432);
-	assert_int_equal(f->net.rule.port_hi, 5432);
-	assert_int_equal(f->net.duration_ns, 300 * SEC);
-	assert_int_equal(f->net.target.kind, FL_TARGET_NONE);
+	assert_string_equal(f->kind->actions[f->action].name, "drop");
+	assert_int_equal(net(f)->rule.dir, FL_DIR_EGRESS);
+	assert_int_equal(net(f)->rule.prob, prob("10%"));
+	assert_int_equal(net(f)->rule.port_lo, 5432);
+	assert_int_equal(net(f)->rule.port_hi, 5432);
+	assert_int_equal(f->duration_ns, 0);	/* the experiment's */
 
 	f = &e->faults[1];
-	assert_int_equal(f->kind, FL_FAULT_NET);
 	assert_int_equal(f->line, 11);
-	assert_int_equal(f->net.rule.action, FL_ACT_DELAY);
-	assert_int_equal(f->net.rule.dir, FL_DIR_EGRESS);
-	assert_int_equal(f->net.rule.delay_ns, 100000000ULL);
-	assert_int_equal(f->net.rule.jitter_ns, 10000000ULL);
-	assert_int_equal(f->net.rule.prob, FL_PROB_ONE);
+	assert_string_equal(f->kind->actions[f->action].name, "delay");
+	assert_int_equal(net(f)->rule.dir, FL_DIR_EGRESS);
+	assert_int_equal(net(f)->rule.delay_ns, 100000000ULL);
+	assert_int_equal(net(f)->rule.jitter_ns, 10000000ULL);
+	assert_int_equal(net(f)->rule.prob, FL_PROB_ONE);
 
 	f = &e->faults[2];
-	assert_int_equal(f->kind, FL_FAULT_SYS);
 	assert_int_equal(f->line, 15);
-	assert_int_equal(f->sys.ncalls, 1);
-	assert_string_equal(f->sys.calls[0], "connect");
-	assert_int_equal(f->sys.errnum, ECONNREFUSED);
-	assert_int_equal(f->sys.prob, prob("0.1"));
-	assert_int_equal(f->sys.duration_ns, 300 * SEC);
-	assert_int_equal(f->sys.target.kind, FL_TARGET_NONE);
+	assert_int_equal(sys(f)->ncalls, 1);
+	assert_string_equal(sys(f)->calls[0], "connect");
+	assert_int_equal(sys(f)->errnum, ECONNREFUSED);
+	assert_int_equal(sys(f)->prob, prob("0.1"));
 
 	assert_true(e->has_probe);
 	assert_string_equal(e->probe.url, "http://127.0.0.1:8080/health");
@@ -91,7 +106,7 @@ static void issue_example(void **state)
 	assert_int_equal(e->probe.interval_ns, SEC);
 	assert_int_equal(e->probe.timeout_ns, SEC);
 	assert_int_equal(e->probe.failures, 3);
-	free(e);
+	free_exp(e);
 }
 
 /* The same fault from a file and from a command line gives the same bytes. */
@@ -100,28 +115,36 @@ static void file_and_cli_agree(void **state)
 	struct fl_experiment *e = parse_ok(HEAD
 		"  - net: {action: delay, delay: 20ms, jitter: 5ms, direction: both, protocol: udp,\n"
 		"          port: 8000-8100, local-port: 53, remote: 10.0.0.0/8, probability: 30%, duration: 10m}\n"
-		"  - sys: {calls: [connect, sendto], errno: 111, probability: 0.25, path: /tmp,\n"
-		"          after: 3, count: 7, mechanism: sock, duration: 90s}\n");
+		"  - sys: {calls: [write, openat], errno: 28, probability: 0.25, path: /tmp,\n"
+		"          after: 3, count: 7, mechanism: lsm, duration: 90s}\n");
 	char *nargv[] = { "delay", "--unit", "a.service", "--delay", "20ms", "--jitter", "5ms",
 			  "--direction", "both", "--protocol", "udp", "--port", "8000-8100",
 			  "--local-port", "53", "--remote", "10.0.0.0/8", "--probability", "30%",
 			  "--duration", "10m", NULL };
-	char *sargv[] = { "fail", "--unit", "a.service", "--call", "connect,sendto", "--errno", "111",
+	char *sargv[] = { "fail", "--unit", "a.service", "--call", "write,openat", "--errno", "28",
 			  "--probability", "0.25", "--path", "/tmp", "--after", "3", "--count", "7",
-			  "--mechanism", "sock", "--duration", "90s", NULL };
-	struct net_opts n;
-	struct fl_sys_opts *s = calloc(1, sizeof(*s));
+			  "--mechanism", "lsm", "--duration", "90s", NULL };
+	struct fl_experiment *n = calloc(1, sizeof(*n)), *y = calloc(1, sizeof(*y));
+	struct fl_run_opts o = { 0 };
 	char err[FL_ERRLEN];
 
-	assert_non_null(s);
-	assert_int_equal(fl_net_parse(FL_ACT_DELAY, 21, nargv, &n, err), 0);
-	assert_memory_equal(&n.rule, &e->faults[0].net.rule, sizeof(n.rule));
-	assert_int_equal(n.duration_ns, e->faults[0].net.duration_ns);
-	assert_int_equal(fl_sys_parse_args(19, sargv, s, err), 0);
-	memset(&s->target, 0, sizeof(s->target));
-	assert_memory_equal(s, &e->faults[1].sys, sizeof(*s));
-	free(s);
-	free(e);
+	assert_non_null(n);
+	assert_non_null(y);
+	if (fl_cmdline_fault(fl_kind_find("net"), 1, 21, nargv, n, &o, err))
+		fail_msg("%s", err);
+	assert_memory_equal(n->faults[0].conf, e->faults[0].conf, sizeof(struct fl_net_conf));
+	assert_int_equal(n->faults[0].set, e->faults[0].set);
+	assert_string_equal(n->faults[0].desc, e->faults[0].desc);
+	assert_int_equal(n->duration_ns, e->faults[0].duration_ns);
+	memset(&o, 0, sizeof(o));
+	if (fl_cmdline_fault(fl_kind_find("sys"), 0, 19, sargv, y, &o, err))
+		fail_msg("%s", err);
+	assert_memory_equal(y->faults[0].conf, e->faults[1].conf, sizeof(struct fl_sys_conf));
+	assert_string_equal(y->faults[0].desc, e->faults[1].desc);
+	assert_int_equal(y->duration_ns, e->faults[1].duration_ns);
+	free_exp(n);
+	free_exp(y);
+	free_exp(e);
 }
 
 static void defaults_and_forms(void **state)
@@ -133,7 +156,8 @@ static void defaults_and_forms(void **state)
 		"      errno: EIO\n"
 		"      duration: 30s\n"
 		"  - net:\n"
-		"      action: drop\n"
+		"      action: delay\n"
+		"      delay: 5ms\n"
 		"      dev: lo\n"
 		"      force: yes\n"
 		"duration: 2m\n"
@@ -145,20 +169,19 @@ static void defaults_and_forms(void **state)
 
 	assert_int_equal(e->target.kind, FL_TARGET_PID);
 	assert_string_equal(e->target.spec, "42");
-	assert_int_equal(e->faults[0].sys.ncalls, 2);
-	assert_string_equal(e->faults[0].sys.calls[1], "read");
-	assert_int_equal(e->faults[0].sys.duration_ns, 30 * SEC);
-	assert_int_equal(e->faults[1].net.rule.dir, FL_DIR_EGRESS | FL_DIR_INGRESS);
-	assert_true(e->faults[1].net.force);
-	/* The device name lives in the fault, not in the parser's scratch. */
-	assert_ptr_equal(e->faults[1].net.dev, e->faults[1].dev);
-	assert_string_equal(e->faults[1].dev, "lo");
-	assert_int_equal(e->faults[1].net.duration_ns, 120 * SEC);
+	assert_int_equal(sys(&e->faults[0])->ncalls, 2);
+	assert_string_equal(sys(&e->faults[0])->calls[1], "read");
+	assert_int_equal(e->faults[0].duration_ns, 30 * SEC);
+	assert_int_equal(net(&e->faults[1])->rule.dir, FL_DIR_EGRESS);	/* delay's default */
+	assert_true(e->faults[1].force);
+	assert_string_equal(net(&e->faults[1])->dev, "lo");
+	assert_int_equal(e->faults[1].duration_ns, 0);
+	assert_int_equal(e->duration_ns, 120 * SEC);
 	assert_string_equal(e->probe.command, "test -e /tmp");
 	assert_int_equal(e->probe.interval_ns, SEC);
 	assert_int_equal(e->probe.timeout_ns, 200000000ULL);
 	assert_int_equal(e->probe.failures, 3);
-	free(e);
+	free_exp(e);
 }
 
 static void every_example_parses(void **state)
@@ -177,6 +200,7 @@ static void every_example_parses(void **state)
 		assert_true(e->nfaults >= 1);
 		assert_true(e->duration_ns > 0);
 		assert_int_not_equal(e->target.kind, FL_TARGET_NONE);
+		fl_exp_free(e);
 	}
 	globfree(&g);
 	free(e);
@@ -189,7 +213,7 @@ static const struct bad {
 } bad[] = {
 	{ HEAD "  - net:\n      action: drop\n      probability: 1.5\n", "8:20", "outside [0,1]" },
 	{ HEAD "  - net:\n      action: delay\n      delay: 10ms\n      jitter: 20ms\n", "9:15", "--jitter must not exceed --delay" },
-	{ HEAD "  - net: {action: drop, delay: 5ms}\n", "6:32", "belong to 'net delay'" },
+	{ HEAD "  - net: {action: drop, delay: 5ms}\n", "6:32", "--delay belongs to 'net delay', not 'net drop'" },
 	{ HEAD "  - net: {action: drop, protocol: icmp, port: 5}\n", "6:47", "need tcp or udp" },
 	{ HEAD "  - net:\n      action: delay\n", "6:5", "net delay needs --delay" },
 	{ HEAD "  - net:\n      direction: egress\n", "6:5", "needs 'action: drop' or 'action: delay'" },
@@ -207,7 +231,7 @@ static const struct bad {
 	{ HEAD "  - net:\n      action: drop\n      dry-run: true\n", "8:7", "command line" },
 	{ HEAD "  - sys:\n      calls: [connect]\n      errno: EPERM\n      errno: EIO\n", "9:7", "'errno' is given twice" },
 	{ HEAD "  - sys:\n      call: connect\n      calls: [bind]\n      errno: EIO\n", "8:7", "'call' is given twice" },
-	{ HEAD "  - sys:\n      calls: [connect]\n", "6:5", "no --errno" },
+	{ HEAD "  - sys:\n      calls: [connect]\n", "6:5", "sys fail needs --errno" },
 	{ HEAD "  - sys:\n      calls: [connect, \"bad name\"]\n      errno: EIO\n", "7:24", "bad call name" },
 	{ HEAD "  - sys:\n      calls: []\n      errno: EIO\n", "7:14", "at least one name" },
 	{ HEAD "  - sys: {call: connect, errno: EWHAT}\n", "6:33", "unknown errno 'EWHAT'" },
@@ -229,7 +253,7 @@ static const struct bad {
 	{ "name: t\ntarget: {unit: a}\nduration: 10\n", "3:11", "needs a unit" },
 	{ "name: t\ntarget: {unit: a}\nduration: 0s\n", "3:11", "duration must be above zero" },
 	{ "name: t\ntarget: {unit: a}\nduration: 48h\nfaults: [{net: {action: drop}}]\n", "3:11",
-	  "at most 24h (the fault at line 4 takes the experiment's duration)" },
+	  "duration 48h is over 24h, the longest any experiment may run" },
 	{ "name: t\ntarget: {unit: a}\nduration: 1m\n", "1:1", "no 'faults'" },
 	{ "name: t\nduration: 1m\n", "1:1", "no 'target'" },
 	{ "name: \"bad name!\"\n", "1:7", "name 'bad name!' must be" },
@@ -297,11 +321,9 @@ static void bad_files(void **state)
 static void desc(const char *yaml, int i, const char *want)
 {
 	struct fl_experiment *e = parse_ok(yaml);
-	char buf[256];
 
-	fl_exp_fault_desc(&e->faults[i], buf, sizeof(buf));
-	assert_string_equal(buf, want);
-	free(e);
+	assert_string_equal(e->faults[i].desc, want);
+	free_exp(e);
 }
 
 static void fault_descriptions(void **state)

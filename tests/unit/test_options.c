@@ -37,7 +37,7 @@ static const struct fl_opt toy_opts[] = {
 	  .desc = FL_DESC_LABEL, .help = "a port" },
 	{ .name = "remote", .type = FL_OPT_CIDR, .off = OFF(addr), .off2 = OFF(plen), .metavar = "CIDR",
 	  .desc = FL_DESC_LABEL, .help = "a prefix" },
-	{ .name = "wait", .type = FL_OPT_DURATION, .off = OFF(wait_ns), .min = 1, .max = 60000000000ULL,
+	{ .name = "wait", .type = FL_OPT_DURATION, .off = OFF(wait_ns), .min = 1, .max = 120000000000ULL,
 	  .metavar = "D", .actions = 1 << 1, .required = 1 << 1, .desc = FL_DESC_BARE, .help = "wait" },
 	{ .name = "errno", .alias = "error", .type = FL_OPT_ERRNO, .off = OFF(errnum), .metavar = "E",
 	  .desc = FL_DESC_BARE, .help = "the errno" },
@@ -157,7 +157,7 @@ static void the_rules_every_family_gets(void **state)
 	f = fresh(1);
 	assert_int_equal(fl_fault_check(f, err), -EINVAL);
 	assert_non_null(strstr(err, "toy hold needs --wait D"));
-	set_bad(f, "wait", "2m", "at most 1m");
+	set_bad(f, "wait", "2m1s", "at most 2m");
 	set_ok(f, "wait", "1s");
 	set_ok(f, "mode", "fast");
 	set_ok(f, "count", "50");

@@ -525,70 +525,6 @@ static void names_a_syscall_by_address(void **state)
 	free(json);
 }
 
-/* ------------------------------------- the old engine's command line */
-
-static int parse(struct fl_sys_opts *o, char *err, ...)
-{
-	char *argv[32] = { "fail" };
-	int argc = 1;
-	va_list ap;
-
-	va_start(ap, err);
-	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
-		argc++;
-	va_end(ap);
-	err[0] = '\0';
-	return fl_sys_parse_args(argc, argv, o, err);
-}
-
-#define PARSE(o, err, ...) parse(o, err, __VA_ARGS__, (char *)NULL)
-#define BASE "--cgroup", "/x", "--call", "connect", "--errno", "ECONNREFUSED"
-
-static void legacy_parses(void **state)
-{
-	struct fl_sys_opts o;
-	char err[FL_ERRLEN];
-
-	assert_int_equal(PARSE(&o, err, BASE), 0);
-	assert_int_equal(o.prob, FL_PROB_ONE);
-	assert_int_equal(o.duration_ns, 60000000000ULL);
-	assert_int_equal(o.mech, FL_MECH_AUTO);
-	assert_int_equal(PARSE(&o, err, "--pid", "1", "--call", "read,write,read", "--errno", "5",
-			       "--probability", "50%", "--after", "3", "--count", "2",
-			       "--duration", "2h", "--mechanism", "kprobe", "--dry-run", "--force"), 0);
-	assert_int_equal(o.ncalls, 2);
-	assert_int_equal(o.errnum, EIO);
-	assert_int_equal(o.count, 2);
-	assert_int_equal(o.duration_ns, 7200000000000ULL);
-	assert_int_equal(o.mech, FL_MECH_KPROBE);
-	assert_true(o.dry_run && o.force);
-}
-
-static void legacy_refuses_bad_input(void **state)
-{
-	static const char *bad[][4] = {
-		{ "--count", "0" }, { "--duration", "0s" }, { "--duration", "25h" },
-		{ "--duration", "5" }, { "--mechanism", "ebpf" }, { "--call", "," },
-		{ "--pid", "1" }, { "--bogus-option" }, { "stray" }, { "--path", "" },
-	};
-	struct fl_sys_opts o;
-	char err[FL_ERRLEN];
-	size_t i;
-
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int e = PARSE(&o, err, BASE, bad[i][0], bad[i][1]);
-
-		if (e != -EINVAL || !err[0])
-			fail_msg("%s %s: got %d, '%s'", bad[i][0], bad[i][1] ?: "", e, err);
-	}
-	assert_int_equal(PARSE(&o, err, "--call", "connect", "--errno", "EIO"), -EINVAL);
-	assert_non_null(strstr(err, "target"));
-	assert_int_equal(PARSE(&o, err, "--cgroup", "/x", "--errno", "EIO"), -EINVAL);
-	assert_non_null(strstr(err, "--call"));
-	assert_int_equal(PARSE(&o, err, "--cgroup", "/x", "--call", "connect"), -EINVAL);
-	assert_non_null(strstr(err, "--errno"));
-}
-
 int main(void)
 {
 	const struct CMUnitTest options[] = {
@@ -611,15 +547,10 @@ int main(void)
 		cmocka_unit_test(names_calls_and_hooks),
 		cmocka_unit_test(names_a_syscall_by_address),
 	};
-	const struct CMUnitTest legacy[] = {
-		cmocka_unit_test(legacy_parses),
-		cmocka_unit_test(legacy_refuses_bad_input),
-	};
 	int failed = 0;
 
 	failed += cmocka_run_group_tests_name("sys options", options, NULL, NULL);
 	failed += cmocka_run_group_tests_name("sys planning", planning, setup_kernel, teardown_kernel);
 	failed += cmocka_run_group_tests_name("sys events", events, NULL, NULL);
-	failed += cmocka_run_group_tests_name("sys old command line", legacy, NULL, NULL);
 	return failed;
 }

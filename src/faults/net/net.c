@@ -17,7 +17,6 @@
 #include <bpf/libbpf.h>
 #include "net.skel.h"
 #include "ctl.h"
-#include "events.h"	/* fl_events_task_helpers() until it moves to probe.h: drop at the merge */
 #include "fault.h"
 #include "log.h"
 #include "netdev.h"
@@ -398,55 +397,4 @@ const char *fl_net_session_dev(const struct net_session *s)
 const char *fl_net_session_ifb(const struct net_session *s)
 {
 	return s->dev.ifb;
-}
-
-/* -------------------------- the old engine's entry: deleted at the merge */
-
-int fl_net_load_legacy(struct net_session **out, const struct net_opts *o,
-		       const struct fl_net_legacy *l, char *err)
-{
-	struct fl_fault_ctx ctx = {
-		.target = &o->target, .generation = l->generation, .exp_id = l->exp_id,
-		.deadline_ns = l->deadline_ns, .index = l->index, .pin_links = l->pin_links,
-		.force = o->force, .note = l->note, .note_arg = l->note_arg,
-	};
-	struct fl_net_conf c = { .rule = o->rule };
-
-	snprintf(ctx.pin_prefix, sizeof(ctx.pin_prefix), "%s", l->pin_prefix);
-	snprintf(c.dev, sizeof(c.dev), "%s", o->dev ?: "");
-	return fl_net_load(out, &c, &ctx, err);
-}
-
-void fl_net_counters(struct net_session *s, struct fl_counters *c)
-{
-	fl_net_read(s, c);
-}
-
-const char *fl_net_mechanism(const struct net_session *s)
-{
-	return fl_net_session_mechanism(s);
-}
-
-const char *fl_net_device(const struct net_session *s)
-{
-	return fl_net_session_dev(s);
-}
-
-void fl_net_end(struct net_session *s, struct net_summary *sum)
-{
-	struct fl_net_final fin;
-
-	if (!sum) {
-		fl_net_unload(s, NULL);
-		return;
-	}
-	sum->elapsed_ns = fl_now_ns() - s->start_ns;
-	snprintf(sum->mechanism, sizeof(sum->mechanism), "%s", fl_net_session_mechanism(s));
-	snprintf(sum->device, sizeof(sum->device), "%s", fl_net_session_dev(s));
-	snprintf(sum->ifb, sizeof(sum->ifb), "%s", s->dev.ifb);
-	sum->made_fq = s->dev.made_fq;
-	fl_net_unload(s, &fin);
-	sum->c = fin.c;
-	sum->dev_fq = fin.dev_fq;
-	sum->ifb_fq = fin.ifb_fq;
 }

@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <net/if.h>
 #include "faultline.h"
+#include "fault.h"
 #include "nl.h"
 #include "target.h"
 
@@ -22,10 +23,8 @@ struct fl_net_conf {
 	char dev[IF_NAMESIZE];		/* delay: "" for the default route's device */
 };
 
-/* kind.c. Until the merge fault.h cannot share a file with the old engine. */
-#ifdef FL_FAULT_H
+/* kind.c: the family, for kinds.c. */
 extern const struct fl_fault_kind fl_net_kind;
-#endif
 
 /* "egress", "ingress", "both" (a mask of enum fl_dir). */
 const char *fl_net_dir_name(uint32_t dir);
@@ -51,67 +50,5 @@ struct fl_net_note {
 void fl_net_format_note(const struct fl_net_note *n, char *buf, size_t size);
 /* 0, or -EINVAL for anything else. */
 int fl_net_parse_note(const char *note, struct fl_net_note *n);
-
-/* ------------------------------------------------------------------ */
-/* The old engine's entry points (runner.c, experiment.c, net_cli.c),  */
-/* kept until the new engine replaces them: deleted at the merge.      */
-/* ------------------------------------------------------------------ */
-
-struct net_opts {
-	struct fl_target target;
-	struct fl_net_rule rule;
-	__u64 duration_ns;
-	const char *dev;
-	bool force, dry_run, help, prob_set, delay_set;
-};
-
-struct net_summary {
-	struct fl_counters c;
-	uint64_t elapsed_ns;
-	int stop_signal;		/* 0 when the deadline ended it */
-	bool halted;			/* `stop --all` ended it */
-	char mechanism[96];
-	char device[IF_NAMESIZE];
-	char ifb[IF_NAMESIZE];
-	bool made_fq;
-	struct nl_qdisc_info dev_fq, ifb_fq;
-};
-
-struct net_session;
-struct fl_fault_ctx;
-
-/* argv[0] is the action word; 0, or -EINVAL with err (FL_ERRLEN) saying what was wrong. */
-int fl_net_parse(enum fl_action action, int argc, char **argv, struct net_opts *o, char *err);
-/*
- * One option by its long name ("probability"), for experiment files: the
- * same code the command line goes through, so each key can be blamed alone.
- * NULL for names the command does not take.
- */
-const struct option *fl_net_option(const char *name);
-int fl_net_parse_opt(struct net_opts *o, const struct option *opt, const char *arg, char *err);
-/* Attach, run to the deadline or a signal, detach. 0 or -errno + err. */
-int fl_net_run(struct net_opts *o, struct net_summary *sum, char *err);
-
-/* Attach one fault for an experiment (registry.h's context); nothing stays on error. */
-int fl_net_start(struct net_session **s, struct net_opts *o, const struct fl_fault_ctx *ctx,
-		 char *err);
-void fl_net_counters(struct net_session *s, struct fl_counters *c);
-const char *fl_net_mechanism(const struct net_session *s);
-const char *fl_net_device(const struct net_session *s);
-/* Detach and free; fills `sum` first when given. */
-void fl_net_end(struct net_session *s, struct net_summary *sum);
-
-/* What fl_net_start hands the loader (net.c) of the old context. */
-struct fl_net_legacy {
-	uint64_t generation, deadline_ns;
-	uint32_t exp_id;
-	int index;
-	const char *pin_prefix;
-	bool pin_links;
-	int (*note)(void *arg, const char *note);
-	void *note_arg;
-};
-int fl_net_load_legacy(struct net_session **s, const struct net_opts *o,
-		       const struct fl_net_legacy *l, char *err);
 
 #endif

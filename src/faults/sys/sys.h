@@ -5,12 +5,11 @@
  * of fault.h; this header is what its files share, and what the unit tests
  * check against made-up kernels.
  *
- *   options.c  the option table, and the parsers it shares with legacy.c
+ *   options.c  the option table
  *   plan.c     which mechanism and hooks serve each call, on this kernel
  *   load.c     the skeleton: open, configure, load, rule, pin, attach
  *   event.c    one injected call, as JSON keys or text
  *   kind.c     struct fl_fault_kind fl_sys_kind
- *   legacy.c   the old engine's entry points, until the merge
  */
 #ifndef FL_SYS_H
 #define FL_SYS_H
@@ -186,51 +185,5 @@ const char *fl_sys_ksym_syscall(__u64 ip, char *buf, size_t size);
 const char *fl_sys_event_call(const struct fl_event *e, char *buf, size_t size);
 void fl_sys_event_json(const struct fl_event *e, struct jw *w);
 void fl_sys_event_text(const struct fl_event *e, char *buf, size_t size);
-
-/* ------------------------------------------------- legacy.c (old engine) */
-/*
- * The old engine's entry points (`faultline sys`, experiment files, the
- * runner). They share everything above; the merge deletes them.
- */
-
-#define FL_SYS_DEFAULT_NS	(60ULL * 1000000000ULL)
-#define FL_SYS_MAX_NS		(24ULL * 3600 * 1000000000ULL)
-
-struct fl_sys_opts {
-	char calls[FL_SYS_MAX_CALLS][FL_SYS_CALL_LEN];
-	int ncalls;
-	int errnum;
-	__u64 prob;			/* fraction of 2^32 */
-	__u64 after;
-	__u64 count;			/* 0: no limit */
-	__u64 duration_ns;
-	char path[PATH_MAX];		/* --path, "" when not given */
-	__u64 path_ino;		/* filled by fl_sys_resolve_path() */
-	uint32_t path_dev;
-	enum fl_sys_mech mech;
-	bool dry_run;
-	bool force;
-	bool help;
-	struct fl_target target;
-};
-
-/* argv after "fail"; -EINVAL with err filled on bad input. */
-int fl_sys_parse_args(int argc, char **argv, struct fl_sys_opts *o, char *err);
-/*
- * One option by its long name ("errno"), for experiment files: the same
- * code as the command line. NULL for names the command does not take.
- */
-const struct option *fl_sys_option(const char *name);
-int fl_sys_parse_opt(struct fl_sys_opts *o, const struct option *opt, const char *arg, char *err);
-int fl_sys_resolve_path(struct fl_sys_opts *o, char *err);
-int fl_sys_plan_here(struct fl_sys_opts *o, struct fl_sys_plan *p, char *err);
-
-/* One sys fault of an old-engine experiment, attached until fl_sys_end(). */
-struct fl_fault_ctx;
-int fl_sys_start(struct sys_run **run, const struct fl_sys_opts *o, const struct fl_sys_plan *p,
-		 const struct fl_fault_ctx *ctx, char *err);
-void fl_sys_counters(struct sys_run *run, struct fl_sys_stats *st);
-int fl_sys_nlinks(const struct sys_run *run);
-void fl_sys_end(struct sys_run *run);
 
 #endif

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The sys family as fault.h sees it, for kinds.c and between options.c and
- * kind.c. Apart from sys.h because the old engine's headers give fault.h's
- * names other meanings until the merge, and they include sys.h.
+ * The sys family as fault.h sees it: the kind, and the option table that
+ * options.c gives kind.c.
  */
 #ifndef FL_SYS_KIND_H
 #define FL_SYS_KIND_H
