@@ -365,10 +365,10 @@ static void opt_json(struct jw *w, const struct fl_fault *f, const struct fl_opt
 		return jw_double(w, *CAT(f, o, __u64) / 4294967296.0);
 	if (o->type == FL_OPT_U64 && (is_set(f, o) || o->def))
 		return jw_u64(w, *CAT(f, o, __u64));
-	/* Ranges, prefixes and names are absent unless given (or defaulted). */
-	if (!is_set(f, o) && !o->def && o->type != FL_OPT_ENUM)
-		return jw_null(w);
+	/* Ranges, prefixes and names are null unless given, defaulted or named by a value. */
 	opt_text(f, o, v, sizeof(v));
+	if (!is_set(f, o) && ((!o->def && o->type != FL_OPT_ENUM) || !v[0]))
+		return jw_null(w);
 	if (o->list)
 		return json_list(w, v);
 	jw_str(w, v);

@@ -147,13 +147,15 @@ void fl_report_list_json(struct jw *w, const struct fl_reg *v, int n)
 }
 
 void fl_report_fault_line(const struct fl_reg *r, int i, const struct fl_fault_stats *st,
-			  char *buf, size_t size)
+			  bool aligned, char *buf, size_t size)
 {
 	const struct fl_reg_fault *rf = &r->faults[i];
 	const struct fl_fault_kind *k = fl_kind_find(rf->kind);
 	int n;
 
-	n = snprintf(buf, size, "  [%d] %-40s matched %8llu  injected %8llu", i + 1, rf->desc,
+	/* Aligned columns for a view redrawn in place, plain words for a summary. */
+	n = snprintf(buf, size, aligned ? "  [%d] %-40s matched %8llu  injected %8llu" :
+		     "  [%d] %s: matched %llu, injected %llu", i + 1, rf->desc,
 		     (unsigned long long)st->matched, (unsigned long long)st->injected);
 	if (n > 0 && (size_t)n < size && k && k->detail) {
 		struct fl_fault f = { .kind = k, .action = fl_kind_action(k, rf->action) };
@@ -189,7 +191,7 @@ void fl_report_text(FILE *out, const struct fl_reg *r, const struct fl_fault_sta
 			mine = st[i];
 		else
 			fl_reg_fault_stats(r, i, &mine);
-		fl_report_fault_line(r, i, &mine, line, sizeof(line));
+		fl_report_fault_line(r, i, &mine, false, line, sizeof(line));
 		fprintf(out, "%s\n", line);
 		fprintf(out, "      %s\n", r->faults[i].attach);
 	}

@@ -7,6 +7,7 @@
 #ifndef FL_REPORT_H
 #define FL_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "registry.h"
 
@@ -22,6 +23,6 @@ void fl_report_list_json(struct jw *w, const struct fl_reg *v, int n);
 void fl_report_text(FILE *out, const struct fl_reg *r, const struct fl_fault_stats *st);
 /* One fault's line: "[1] net drop ... matched 10 injected 3  delay 1.2 ms avg". */
 void fl_report_fault_line(const struct fl_reg *r, int i, const struct fl_fault_stats *st,
-			  char *buf, size_t size);
+			  bool aligned, char *buf, size_t size);
 
 #endif

@@ -199,8 +199,7 @@ static void dry_run(struct run *r)
 	       dur, r->e->target.rel, (unsigned long long)r->e->target.cgid, r->e->target.nprocs,
 	       r->e->target.nprocs == 1 ? "" : "es");
 	for (int i = 0; i < r->e->nfaults; i++)
-		printf("  [%d] %s\n      -> %s (%s)\n", i + 1, r->e->faults[i].desc,
-		       r->e->faults[i].attach, r->e->faults[i].mechanism);
+		printf("  [%d] %s\n      -> %s\n", i + 1, r->e->faults[i].desc, r->e->faults[i].attach);
 	if (r->e->has_probe)
 		printf("  steady state: %s every %.1fs, abort after %u failures in a row\n",
 		       r->reg.probe, r->e->probe.interval_ns / 1e9, r->e->probe.failures);
@@ -302,7 +301,7 @@ static void live_line(const struct run *r, int i, char *buf, size_t size)
 {
 	size_t n;
 
-	fl_report_fault_line(&r->reg, i, &r->now[i], buf, size);
+	fl_report_fault_line(&r->reg, i, &r->now[i], true, buf, size);
 	n = strlen(buf);
 	snprintf(buf + n, size - n, "  (%.1f/s, %.1f/s)%s", r->matched_rate[i].per_s,
 		 r->injected_rate[i].per_s, r->reg.faults[i].ended ? "  (ended)" : "");

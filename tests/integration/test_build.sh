@@ -30,8 +30,8 @@ t_install_man_and_completion() {
 	bash -n "$d/usr/share/bash-completion/completions/faultline" || fail "completion is not valid bash"
 	# shellcheck disable=SC1091
 	(source "$d/usr/share/bash-completion/completions/faultline"
-	 COMP_WORDS=(faultline net drop --pro); COMP_CWORD=3; _faultline
-	 [ "${COMPREPLY[*]}" = "--protocol" ] || exit 1
+	 COMP_WORDS=(faultline net drop --loc); COMP_CWORD=3; _faultline
+	 [ "${COMPREPLY[*]}" = "--local-port" ] || exit 1
 	 COMP_WORDS=(faultline net drop --direction e); COMP_CWORD=4; _faultline
 	 [ "${COMPREPLY[*]}" = "egress" ] || exit 1) || fail "completion does not complete options and values"
 }
