@@ -206,6 +206,7 @@ static int stop_all(void)
 int cmd_stop(int argc, char **argv)
 {
 	struct fl_reg r;
+	char id[16];
 	struct jw w;
 
 	if (argc == 2 && !strcmp(argv[1], "--all"))
@@ -221,8 +222,11 @@ int cmd_stop(int argc, char **argv)
 		return FL_EXIT_USAGE;
 	stop_one(&r, fl_now_ns() + STOP_GRACE_NS);
 	/* How it ended, as its controller (or the clean-up) recorded it. */
-	if (fl_reg_load_ended(r.id, &r))
-		r.state = FL_REG_ENDED;
+	snprintf(id, sizeof(id), "%s", r.id);
+	if (fl_reg_load_ended(id, &r)) {
+		pr_warn("stop: %s stopped, but left no summary under %s\n", id, FL_ENDED_DIR);
+		return FL_EXIT_FAIL;
+	}
 	if (fl_json) {
 		jw_init(&w, stdout);
 		fl_report_json(&w, &r, NULL);

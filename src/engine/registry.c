@@ -283,14 +283,15 @@ static void parse_line(struct fl_reg *r, char *line)
 
 static int load_at(const char *dir, const char *id, struct fl_reg *r)
 {
-	char path[PATH_MAX], *line = NULL;
+	char path[PATH_MAX], name[sizeof(r->id)], *line = NULL;
 	size_t cap = 0;
 	FILE *f;
 
-	memset(r, 0, sizeof(*r));
 	if (!*id || strchr(id, '/') || strlen(id) >= sizeof(r->id) || id[0] == '.')
 		return -EINVAL;
-	snprintf(path, sizeof(path), "%s/%s/state", dir, id);
+	snprintf(name, sizeof(name), "%s", id);		/* id may be r->id, cleared next */
+	memset(r, 0, sizeof(*r));
+	snprintf(path, sizeof(path), "%s/%s/state", dir, name);
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
@@ -298,8 +299,8 @@ static int load_at(const char *dir, const char *id, struct fl_reg *r)
 		parse_line(r, line);
 	free(line);
 	fclose(f);
-	if (strcmp(r->id, id))
-		snprintf(r->id, sizeof(r->id), "%s", id);	/* a torn record still has a name */
+	if (strcmp(r->id, name))
+		snprintf(r->id, sizeof(r->id), "%s", name);	/* a torn record still has a name */
 	return 0;
 }
 

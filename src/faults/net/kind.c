@@ -77,7 +77,7 @@ static int prepare_delay(struct fl_fault *f, const struct fl_target *t, struct n
 	/* An fq we add (or the ifb's, for ingress) needs sch_fq; someone's fq proves it. */
 	if ((fq == FL_FQ_INSTALL || (conf_of(f)->rule.dir & FL_DIR_INGRESS)) &&
 	    !fl_probe_one(FEAT_SCH_FQ, &ff)) {
-		snprintf(err, FL_ERRLEN, "net delay needs fq on %s, and this kernel has none: %s",
+		snprintf(err, FL_ERRLEN, "net delay needs fq on %s, and this kernel has none: %s (see 'faultline doctor')",
 			 p->dev, ff.f[FEAT_SCH_FQ].reason);
 		return -EOPNOTSUPP;
 	}
