@@ -24,23 +24,21 @@ static void check_error(const char *err)
 
 static void check_ok(const struct fl_experiment *e)
 {
-	char desc[256];
-
 	if (e->nfaults < 1 || e->nfaults > FL_EXP_MAX_FAULTS || !e->name[0] || !e->duration_ns ||
 	    e->target.kind == FL_TARGET_NONE || e->target.path[0])
 		abort();
 	for (int i = 0; i < e->nfaults; i++) {
-		const struct fl_exp_fault *f = &e->faults[i];
-		__u64 d = f->kind == FL_FAULT_NET ? f->net.duration_ns : f->sys.duration_ns;
+		const struct fl_fault *f = &e->faults[i];
 
-		if ((f->kind != FL_FAULT_NET && f->kind != FL_FAULT_SYS) || d > e->duration_ns ||
-		    f->net.target.kind != FL_TARGET_NONE || f->sys.target.kind != FL_TARGET_NONE ||
-		    (f->net.dev && f->net.dev != f->dev))
-			abort();
-		fl_exp_fault_desc(f, desc, sizeof(desc));
-		if (!desc[0])
+		/* A family, one of its actions, its conf, a description, a sane duration. */
+		if (!f->kind || fl_kind_find(f->kind->name) != f->kind || f->action < 0 ||
+		    fl_kind_action(f->kind, f->kind->actions[f->action].name) != f->action ||
+		    !f->conf || !f->desc[0] || f->duration_ns > e->duration_ns || f->plan || f->state)
 			abort();
 	}
+	for (int i = e->nfaults; i < FL_EXP_MAX_FAULTS; i++)
+		if (e->faults[i].kind || e->faults[i].conf)
+			abort();
 	if (e->has_probe && (!e->probe.failures || !e->probe.interval_ns ||
 			     !e->probe.url[0] == !e->probe.command[0]))
 		abort();
@@ -54,5 +52,6 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		check_error(err);
 	else
 		check_ok(&exp_buf);
+	fl_exp_free(&exp_buf);	/* leaks would show under ASan */
 	return 0;
 }
