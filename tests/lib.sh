@@ -164,6 +164,11 @@ wait_for() {
 	return 1
 }
 
+# sleep_past START SECS: sleep until SECS after START (a `date +%s.%N`).
+sleep_past() {
+	sleep "$(awk -v s="$1" -v d="$2" -v n="$(date +%s.%N)" 'BEGIN { w = s + d - n; printf "%.3f\n", (w > 0 ? w : 0) }')"
+}
+
 # requires FEATURE: skip unless `faultline doctor` says it works here.
 requires() {
 	local cache="${TMPDIR:-/tmp}/faultline-doctor.$(uname -r).json"
