@@ -194,9 +194,11 @@ needs_private_state() {
 # token. FL_HOST_CTL is the host's kill switch (fl_control) as it was.
 sentinel_name() { echo "sentinel${FL_HOST_PID:-$$}"; }
 
-# kill_switch_state ROOT: the host's fl_control map, or "none".
+# kill_switch_state ROOT: the host's fl_control map's value, or "none".
 kill_switch_state() {
-	bpftool -j map dump pinned "$1/sys/fs/bpf/faultline/fl_control" 2>/dev/null || echo none
+	local pin="$1/sys/fs/bpf/faultline/fl_control"
+	[ -e "$pin" ] || { echo none; return; }
+	bpftool -j map dump pinned "$pin" 2>/dev/null | jq -c 'map(.value)' 2>/dev/null || echo unreadable
 }
 
 # sentinel_make: on the host side (run.sh before it unshares); sets and
@@ -221,7 +223,7 @@ sentinel_make() {
 sentinel_check() {
 	local root=$1 n got
 	n=$(sentinel_name)
-	got=$(bpftool -j map dump pinned "$root/sys/fs/bpf/faultline/$n/m" 2>/dev/null | jq -r '.[0].value | map(ltrimstr("0x")) | join("")')
+	got=$(bpftool -j map dump pinned "$root/sys/fs/bpf/faultline/$n/m" 2>/dev/null | jq -r 'if type == "array" then .[0].value | map(ltrimstr("0x")) | join("") else empty end')
 	[ "$got" = "$FL_SENTINEL" ] || echo "the pin /sys/fs/bpf/faultline/$n/m holds '$got', not $FL_SENTINEL"
 	got=$(cat "$root/run/faultline/$n/token" 2>/dev/null)
 	[ "$got" = "$FL_SENTINEL" ] || echo "/run/faultline/$n/token holds '$got', not $FL_SENTINEL"
