@@ -34,7 +34,7 @@ KPROBE, SCHED_CLS, TRACEPOINT, CGROUP_SKB = 2, 3, 5, 8
 RAW_TRACEPOINT, CGROUP_SOCK_ADDR, TRACING, LSM = 17, 18, 26, 29
 CGROUP_INET_EGRESS, CGROUP_INET4_CONNECT = 1, 10
 TRACE_FENTRY, MODIFY_RETURN, LSM_MAC, TCX_EGRESS = 24, 26, 27, 47
-FN_OVERRIDE_RETURN, FN_SET_RETVAL = 58, 187
+FN_GET_CURRENT_PID_TGID, FN_OVERRIDE_RETURN, FN_SET_RETVAL = 14, 58, 187
 PERF_TYPE_TRACEPOINT, PERF_EVENT_IOC_SET_BPF = 2, 0x40042408
 
 
@@ -263,10 +263,32 @@ def fmod_ret_syscall(a):
 
 
 def bpf_lsm(a):
-    lsms = open("/sys/kernel/security/lsm").read().split(",")
-    if "bpf" not in lsms:
-        raise Unavailable(f"bpf not in the active LSMs {lsms}")
-    return trampoline(LSM, LSM_MAC, "bpf_lsm_file_open")
+    # Attaching works whether or not the BPF LSM is active; only a hook that
+    # runs tells (and securityfs, with its lsm list, may not be there). So:
+    # socket_create fails with EPERM for one child process, by its tgid.
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(w)
+        os.read(r, 1)
+        try:
+            socket.socket().close()
+            os._exit(0)
+        except OSError as e:
+            os._exit(e.errno)
+    os.close(r)
+    code = (insn(0x85, imm=FN_GET_CURRENT_PID_TGID) + insn(0x77, imm=32) +
+            insn(0x55, off=2, imm=pid) + insn(0xb7, imm=-errno.EPERM) + EXIT + RET0)
+    try:
+        raw_tp_open(prog_load(LSM, code, LSM_MAC, btf_id("bpf_lsm_socket_create")))
+    finally:
+        os.write(w, b"x")
+        os.close(w)
+        got = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if got != errno.EPERM:
+        raise Unavailable(f"attached, but socket() in the target gave {errno.errorcode.get(got, got)}, "
+                          f"not EPERM: the BPF LSM is not active (lsm=)")
+    return "an lsm/socket_create program failed socket() in a child"
 
 
 def kprobe_pmu():
