@@ -209,6 +209,8 @@ sentinel_make() {
 	FL_SENTINEL=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 	FL_HOST_CTL=$(kill_switch_state "")
 	export FL_SENTINEL FL_HOST_CTL
+	# A machine that booted without bpffs gets it, as any faultline run does.
+	[ "$(stat -f -c %T /sys/fs/bpf)" = bpf_fs ] || mount -t bpf bpf /sys/fs/bpf || return 1
 	for d in "$pins" "$run"; do
 		[ -d "$d" ] || mkdir -m 700 "$d" || return 1
 	done
