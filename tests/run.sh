@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every suite, in order: unit tests, a bounded fuzz run of each fuzz target,
-# host integration tests, then the integration files marked "# vm: KERNEL..."
-# inside each VM kernel. Ends with one line: "N passed, N failed, N skipped".
+# host integration tests (in private network and mount namespaces: see
+# tests/integration/run.sh), then the integration files marked
+# "# vm: KERNEL..." inside each VM kernel. Ends with one line:
+# "N passed, N failed, N skipped".
 #   FL_SUITES="unit fuzz host vm" tests/run.sh      (the default: all four)
 #   FL_FUZZ_SECONDS=15                                (per fuzz target)
 set -u
