@@ -164,6 +164,86 @@ wait_for() {
 	return 1
 }
 
+# ---- the host's own faultline state, which no test may touch ----
+# On the host, tests/integration/run.sh runs the tests in private network
+# and mount namespaces with their own bpffs on /sys/fs/bpf and tmpfs on
+# /run/faultline and /run/netns; FL_HOST_PID is its process left outside,
+# so /proc/$FL_HOST_PID/root is the host's real root. (Cgroups are not
+# namespaced: cgroup paths stay the host's.)
+
+# private_state: this test's /sys/fs/bpf and /run/faultline are its own: in
+# a throw-away VM, or in run.sh's namespaces (other superblocks than the
+# host's). Tests that halt every experiment (stop --all) need it.
+private_state() {
+	local h=/proc/${FL_HOST_PID:-0}/root d
+	[ -n "${FAULTLINE_VM:-}" ] && return 0
+	[ -n "${FL_HOST_PID:-}" ] && [ -d "$h" ] || return 1
+	for d in /sys/fs/bpf /run/faultline; do
+		[ "$(stat -c %d "$d" 2>/dev/null)" != "$(stat -c %d "$h$d" 2>/dev/null)" ] || return 1
+	done
+}
+
+needs_private_state() {
+	private_state ||
+		skip "it would halt every experiment on this machine: run it through tests/integration/run.sh, which gives it its own bpffs and /run/faultline"
+}
+
+# A sentinel in the host's real faultline dirs, made before a run: an
+# orphan pin directory (what `stop --all` sweeps) holding a map with
+# FL_SENTINEL's 8 bytes, and a directory under /run/faultline with the same
+# token. FL_HOST_CTL is the host's kill switch (fl_control) as it was.
+sentinel_name() { echo "sentinel${FL_HOST_PID:-$$}"; }
+
+# kill_switch_state ROOT: the host's fl_control map's value, or "none".
+kill_switch_state() {
+	local pin="$1/sys/fs/bpf/faultline/fl_control"
+	[ -e "$pin" ] || { echo none; return; }
+	bpftool -j map dump pinned "$pin" 2>/dev/null | jq -c 'map(.value)' 2>/dev/null || echo unreadable
+}
+
+# sentinel_make: on the host side (run.sh before it unshares); sets and
+# exports FL_SENTINEL and FL_HOST_CTL.
+sentinel_make() {
+	local n d pins=/sys/fs/bpf/faultline run=/run/faultline
+	n=$(sentinel_name)
+	FL_SENTINEL=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+	FL_HOST_CTL=$(kill_switch_state "")
+	export FL_SENTINEL FL_HOST_CTL
+	# A machine that booted without bpffs gets it, as any faultline run does.
+	[ "$(stat -f -c %T /sys/fs/bpf)" = bpf_fs ] || mount -t bpf bpf /sys/fs/bpf || return 1
+	for d in "$pins" "$run"; do
+		[ -d "$d" ] || mkdir -m 700 "$d" || return 1
+	done
+	mkdir "$pins/$n" "$run/$n" &&
+		bpftool map create "$pins/$n/m" type array key 4 value 8 entries 1 name fl_sentinel &&
+		bpftool map update pinned "$pins/$n/m" key 0 0 0 0 value hex $(echo "$FL_SENTINEL" | sed 's/../& /g') &&
+		echo "$FL_SENTINEL" >"$run/$n/token"
+}
+
+# sentinel_check ROOT: what differs from what sentinel_make left (empty
+# when nothing); ROOT is "" on the host side, /proc/$FL_HOST_PID/root inside.
+sentinel_check() {
+	local root=$1 n got
+	n=$(sentinel_name)
+	got=$(bpftool -j map dump pinned "$root/sys/fs/bpf/faultline/$n/m" 2>/dev/null | jq -r 'if type == "array" then .[0].value | map(ltrimstr("0x")) | join("") else empty end')
+	[ "$got" = "$FL_SENTINEL" ] || echo "the pin /sys/fs/bpf/faultline/$n/m holds '$got', not $FL_SENTINEL"
+	got=$(cat "$root/run/faultline/$n/token" 2>/dev/null)
+	[ "$got" = "$FL_SENTINEL" ] || echo "/run/faultline/$n/token holds '$got', not $FL_SENTINEL"
+	got=$(kill_switch_state "$root")
+	[ "$got" = "$FL_HOST_CTL" ] || echo "the kill switch /sys/fs/bpf/faultline/fl_control was $FL_HOST_CTL, now $got"
+}
+
+sentinel_remove() {
+	local n
+	n=$(sentinel_name)
+	rm -rf "/sys/fs/bpf/faultline/$n" "/run/faultline/$n"
+}
+
+# sleep_past START SECS: sleep until SECS after START (a `date +%s.%N`).
+sleep_past() {
+	sleep "$(awk -v s="$1" -v d="$2" -v n="$(date +%s.%N)" 'BEGIN { w = s + d - n; printf "%.3f\n", (w > 0 ? w : 0) }')"
+}
+
 # requires FEATURE: skip unless `faultline doctor` says it works here.
 requires() {
 	local cache="${TMPDIR:-/tmp}/faultline-doctor.$(uname -r).json"

@@ -3,8 +3,58 @@
 # of them by default), each in its own subshell with cleanup on any exit.
 # Prints one PASS/FAIL/SKIP line per test; exit status 1 if any failed.
 #   tests/integration/run.sh [-k REGEX] [FILE...]
+# On the host, the tests run in private network and mount namespaces (their
+# own bpffs, /run/faultline, /run/netns and loopback), so `stop --all` can be
+# tested there and no test run can touch a real experiment on the machine;
+# a sentinel in the host's real dirs, checked after the run, proves it. In
+# a VM (FAULTLINE_VM) the whole machine is the test's: nothing to hide, and
+# its bpffs starts unmounted, which the tool must cope with.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+
+# The host side: make the sentinel, run this script again inside the
+# namespaces, then check the sentinel (one counted line) and remove it.
+isolate() {
+	local rc problems
+	source "$here/../lib.sh"
+	if ! unshare --net --mount true 2>/dev/null; then
+		echo "note: cannot unshare here: tests that halt every experiment will skip" >&2
+		return 0
+	fi
+	export FL_HOST_PID=$$
+	trap 'sentinel_remove' EXIT
+	sentinel_make || { echo "FAIL integration:host_state_untouched: cannot make the sentinel"; exit 1; }
+	FL_NAMESPACES=setup unshare --net --mount --propagation private "$0" "$@"
+	rc=$?
+	problems=$(sentinel_check "")
+	if [ -n "$problems" ]; then
+		echo "FAIL integration:host_state_untouched: $(echo "$problems" | paste -sd ';' -)"
+		rc=1
+	else
+		echo "PASS integration:host_state_untouched"
+	fi
+	exit $rc
+}
+
+# Inside: the namespaces' own state, before any test runs.
+setup_namespaces() {
+	local d
+	mount --make-rprivate / &&
+		mount -t bpf bpf /sys/fs/bpf || { echo "FAIL integration:namespaces: no private bpffs" && exit 1; }
+	for d in /run/faultline:0700 /run/netns:0755; do
+		mkdir -p "${d%:*}" && mount -t tmpfs -o "mode=${d#*:}" tmpfs "${d%:*}" ||
+			{ echo "FAIL integration:namespaces: no private ${d%:*}" && exit 1; }
+	done
+	ip link set lo up
+	export FL_NAMESPACES=private
+}
+
+if [ -z "${FAULTLINE_VM:-}" ] && [ -z "${FL_NAMESPACES:-}" ]; then
+	isolate "$@"
+elif [ "${FL_NAMESPACES:-}" = setup ]; then
+	setup_namespaces
+fi
+
 pattern=.
 [ "${1:-}" = -k ] && { pattern=$2; shift 2; }
 files=("$@")

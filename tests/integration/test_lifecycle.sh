@@ -1,7 +1,9 @@
 # vm: debian
 # Experiments seen from outside: list, status, stop ID, stop --all (the kill
 # switch), and the clean-up after a controller that was SIGKILLed. stop --all
-# halts every experiment on the machine, so its tests run only in the VM.
+# halts every experiment on the machine, so its tests need a faultline state
+# of their own: the VM's, or on the host the private bpffs and /run/faultline
+# of tests/integration/run.sh's namespaces (lib.sh: private_state).
 # shellcheck shell=bash
 source "$REPO/tests/net_lib.sh"
 # The socket-call helpers (sys_setup, sock_calls, tcp_server, ours_attached).
@@ -9,10 +11,6 @@ source "$REPO/tests/net_lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/test_sys.sh"
 # shellcheck disable=SC2046
 unset -f $(declare -F | awk '$3 ~ /^t_/ && $3 !~ /^t_lc_/ {print $3}')
-
-in_vm_only() {
-	[ -n "${FAULTLINE_VM:-}" ] || skip "stop --all halts every experiment on the host; runs in the VM"
-}
 
 # The experiment faultline started for the background job FL_PID.
 exp_id() {
@@ -83,7 +81,7 @@ t_lc_sigkill_next_start_cleans() {
 # applies any more, and the next calls of both targets go through.
 t_lc_stop_all_halts_everything() {
 	local before after
-	in_vm_only
+	needs_private_state
 	sys_setup
 	tcp_server
 	synced_client "$A"
@@ -108,6 +106,16 @@ t_lc_stop_all_halts_everything() {
 	[ -z "$(ours_attached)" ] || fail "left attached: $(ours_attached)"
 	# Twice is harmless.
 	"$FL" stop --all >/dev/null || fail "a second stop --all exited $?"
+	host_untouched
+}
+
+# On the host: the sentinel run.sh left in the real dirs, and the host's
+# kill switch, are as they were (this run's stop --all threw its own).
+host_untouched() {
+	local problems
+	[ -z "${FAULTLINE_VM:-}" ] || return 0
+	problems=$(sentinel_check "/proc/$FL_HOST_PID/root")
+	[ -z "$problems" ] || fail "stop --all reached the host's real state: $problems"
 }
 
 # SIGKILL a delay at several points of its start-up and run; after stop
@@ -115,7 +123,7 @@ t_lc_stop_all_halts_everything() {
 # on another device is byte-identical.
 t_lc_sigkill_delay_at_several_points() {
 	local t before other_before after pins
-	in_vm_only
+	needs_private_state
 	requires sch_fq
 	net_setup
 	occupy "$A"

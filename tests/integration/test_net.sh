@@ -135,12 +135,65 @@ t_teardown_restores_everything() {
 	[ "$before" = "$after" ] || fail "after the deadline: $(diff <(echo "$before") <(echo "$after"))"
 }
 
-t_sigkill_no_drop_after_deadline() {
+# Our programs on cgroup A (the drop's cgroup_skb links), one line each.
+drop_attached() {
+	bpftool cgroup show "$A" 2>/dev/null | grep -E '\bfl_' || true
+}
+
+# Frozen by SIGSTOP, the controller keeps its links (their fds are its) but
+# cannot run its watch loop to detach them: past the deadline, only the
+# rule's deadline, checked in the BPF program, can end the drop.
+t_frozen_controller_no_drop_after_deadline() {
+	local t0
 	net_setup
-	fl_start drop net drop --cgroup "$REL_A" --duration 2s
-	kill -9 $FL_PID
-	sleep 2.5
-	[ "$(blast "$A" 9001 300)" -eq 300 ] || fail "packets dropped after the deadline of a killed controller"
+	fl_start drop net drop --cgroup "$REL_A" --duration 3s
+	t0=$(date +%s.%N)
+	kill -STOP $FL_PID
+	defer "kill -CONT $FL_PID 2>/dev/null"
+	[ "$(blast "$A" 9001 200)" -eq 0 ] || fail "not dropping during the fault"
+	sleep_past "$t0" 3.3
+	[ -n "$(drop_attached)" ] || fail "the links are gone: this test needs them attached"
+	[ "$(blast "$A" 9001 300)" -eq 300 ] || fail "attached past its deadline, the drop still drops"
+	kill -CONT $FL_PID
+	fl_wait || fail "faultline exited $? when woken past its deadline"
+	jq -e '.ended == "deadline"' "$WORK/drop.json" >/dev/null || fail "summary: $(cat "$WORK/drop.json")"
+	wait_for sh -c "! bpftool cgroup show '$A' | grep -q fl_" || fail "left attached: $(drop_attached)"
+}
+
+# A detached experiment pins its links, so they outlive a SIGKILLed
+# controller: the drop goes on, and only its deadline in the kernel ends it.
+# No faultline may run until then: its start would clean up the dead one.
+t_sigkill_detached_no_drop_after_deadline() {
+	local f id pid t0
+	net_setup
+	f="$WORK/drop.yaml"
+	cat >"$f" <<-EOF
+	name: killed-drop
+	target:
+	  cgroup: $REL_A
+	duration: 5s
+	faults:
+	  - net:
+	      action: drop
+	      direction: egress
+	      protocol: udp
+	EOF
+	id=$("$FL" run --detach "$f" 2>"$WORK/err" | tail -1) || fail "run --detach exited $?: $(cat "$WORK/err")"
+	t0=$(date +%s.%N)
+	[[ $id =~ ^[0-9a-f]{6}$ ]] || fail "no id from run --detach: '$id' $(cat "$WORK/err")"
+	# Whatever happens, the next start removes what the killed one left.
+	defer "'$FL' list"
+	pid=$("$FL" --json list | jq -r --arg id "$id" '.experiments[] | select(.id == $id) | .pid')
+	[ -n "$pid" ] || fail "$id is not listed: $("$FL" --json list)"
+	kill -9 "$pid"
+	[ "$(blast "$A" 9001 200)" -eq 0 ] || fail "the drop died with its controller: this test needs the pinned links"
+	sleep_past "$t0" 5.3
+	[ -n "$(drop_attached)" ] || fail "the links are gone: this test needs them attached"
+	[ "$(blast "$A" 9001 300)" -eq 300 ] || fail "a killed detached drop still drops after its deadline"
+	"$FL" list >"$WORK/list" 2>&1
+	grep -q "removing what experiment $id" "$WORK/list" || fail "the next start did not clean up: $(cat "$WORK/list")"
+	[ -z "$(drop_attached)" ] || fail "left attached after the clean-up: $(drop_attached)"
+	[ ! -e "/sys/fs/bpf/faultline/$id" ] || fail "pins left: $(ls "/sys/fs/bpf/faultline/$id")"
 }
 
 t_bad_input_exit_2_nothing_attached() {
