@@ -90,6 +90,24 @@ static void wrap(FILE *out, const char *text, const char *indent)
 	}
 }
 
+/* The family's examples, or those of one action ("faultline net delay ..."). */
+static void examples(FILE *out, const struct fl_fault_kind *k, int action)
+{
+	char want[64], line[512];
+	const char *p = k->examples;
+
+	snprintf(want, sizeof(want), " %s %s ", k->name, action >= 0 ? k->actions[action].name : "");
+	fprintf(out, "\nExamples:\n");
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		if (action < 0 || strstr(line, want))
+			fprintf(out, "  %s\n", line + strspn(line, " "));
+		p += n + (p[n] == '\n');
+	}
+}
+
 void fl_kind_help(const struct fl_fault_kind *k, int action, FILE *out)
 {
 	char mv[128];
@@ -117,10 +135,8 @@ void fl_kind_help(const struct fl_fault_kind *k, int action, FILE *out)
 		fputc('\n', out);
 		wrap(out, k->notes, "");
 	}
-	if (k->examples) {
-		fprintf(out, "\nExamples:\n");
-		wrap(out, k->examples, "  ");
-	}
+	if (k->examples)
+		examples(out, k, action);
 }
 
 void fl_run_help(FILE *out)

@@ -404,8 +404,10 @@ static const char *watch(struct run *r)
 static void finish(struct run *r, const char *stopped_by)
 {
 	struct fl_reg *g = &r->reg;
+	char why[sizeof(g->stopped_by)];
 
-	snprintf(g->stopped_by, sizeof(g->stopped_by), "%s", stopped_by);
+	snprintf(why, sizeof(why), "%s", stopped_by);	/* it may point into g */
+	snprintf(g->stopped_by, sizeof(g->stopped_by), "%s", why);
 	g->elapsed_ns = fl_now_ns() - g->start_ns;
 	g->exit_status = !strcmp(stopped_by, "steady state") ? FL_EXIT_ABORTED : FL_EXIT_OK;
 	if (r->e->has_probe) {

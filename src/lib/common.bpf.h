@@ -6,17 +6,40 @@
 #include "faultline.h"
 
 /*
+ * A one-entry map (a rule, a setting, a block of counters), key 0; the
+ * pinned kind is shared by every object on the host through
+ * FL_PIN_ROOT/NAME (the loader sets pin_root_path).
+ */
+#define FL_MAP_ONE(map_type, value_type)			\
+	struct {						\
+		__uint(type, map_type);				\
+		__uint(max_entries, 1);				\
+		__type(key, __u32);				\
+		__type(value, value_type);			\
+	}
+#define FL_MAP_ONE_PINNED(map_type, value_type)			\
+	struct {						\
+		__uint(type, map_type);				\
+		__uint(max_entries, 1);				\
+		__type(key, __u32);				\
+		__type(value, value_type);			\
+		__uint(pinning, LIBBPF_PIN_BY_NAME);		\
+	}
+
+/*
+ * The target, set at load: its cgroup id and its depth below the root, so
+ * that one ancestor-id helper call tells a target's task or socket, at any
+ * depth below it, from everyone else's.
+ */
+const volatile __u64 targ_cgid;
+const volatile __u32 targ_level;
+
+/*
  * One map for the whole host, pinned by name under FL_PIN_ROOT (the loader
  * sets pin_root_path): the first object creates it, every later one reuses
  * it, so a single write reaches all programs of all experiments.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fl_control);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fl_control SEC(".maps");
+FL_MAP_ONE_PINNED(BPF_MAP_TYPE_ARRAY, struct fl_control) fl_control SEC(".maps");
 
 /* The kill-switch generation this object was started under (set at load). */
 const volatile __u64 fl_generation;
@@ -57,21 +80,9 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fl_events SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fl_ev_stats);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fl_ev_stats SEC(".maps");
+FL_MAP_ONE_PINNED(BPF_MAP_TYPE_PERCPU_ARRAY, struct fl_ev_stats) fl_ev_stats SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fl_ev_config);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fl_ev_config SEC(".maps");
+FL_MAP_ONE_PINNED(BPF_MAP_TYPE_ARRAY, struct fl_ev_config) fl_ev_config SEC(".maps");
 
 /*
  * Should this CPU emit one more event? A flood of injections must not

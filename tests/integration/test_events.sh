@@ -146,7 +146,7 @@ print(n)' $n >"$WORK/flood.out"
 	fl_end INT
 	ev_end INT
 	[ "$(cat "$WORK/flood.out")" = $n ] || fail "only $(cat "$WORK/flood.out") of $n calls failed"
-	jq -e --argjson n $n '.injected == $n' "$WORK/fl.json" >/dev/null || fail "sys fail counted: $(cat "$WORK/fl.json")"
+	jq -e --argjson n $n '.faults[0].injected == $n' "$WORK/fl.json" >/dev/null || fail "sys fail counted: $(cat "$WORK/fl.json")"
 	shown=$(evs "$A" | jq length)
 	bound=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", 200 + 1000 * (b - a) + 1 }')
 	note "$n injections in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s: $shown events shown (bound $bound); $(summary | jq -c .since_start)"

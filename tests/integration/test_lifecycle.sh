@@ -33,7 +33,7 @@ t_lc_list_status_stop_one() {
 	id=$(exp_id)
 	[ -n "$id" ] || fail "list does not show the experiment: $("$FL" --json list)"
 	"$FL" --json list | jq -e --arg id "$id" --arg t "$REL_A" '.experiments[] | select(.id == $id)
-		| .target == $t and .name == "sys-fail" and .remaining_ns > 50e9 and (.faults[0].fault | test("connect ECONNREFUSED"))' >/dev/null ||
+		| .target.cgroup == $t and .name == "sys-fail" and .remaining_ns > 50e9 and (.faults[0].fault | test("connect ECONNREFUSED"))' >/dev/null ||
 		fail "list: $("$FL" --json list)"
 	[ "$(sock_calls "$A" tcp "$PORT" 3)" = "$(printf 'ECONNREFUSED\nECONNREFUSED\nECONNREFUSED')" ] || fail "A was not refused"
 	"$FL" --json status "$id" | jq -e '.faults[0].matched == 3 and .faults[0].injected == 3' >/dev/null ||
@@ -43,7 +43,7 @@ t_lc_list_status_stop_one() {
 	# Gone, or a zombie its parent (this shell) has yet to reap: done either way.
 	ps -o stat= -p $FL_PID | grep -qv Z && fail "the controller still runs after stop returned"
 	fl_end
-	jq -e '.injected == 3' "$WORK/fl.json" >/dev/null || fail "summary: $(cat "$WORK/fl.json")"
+	jq -e '.faults[0].injected == 3' "$WORK/fl.json" >/dev/null || fail "summary: $(cat "$WORK/fl.json")"
 	[ "$(sock_calls "$A" tcp "$PORT")" = ok ] || fail "A still refused after stop"
 	nothing_left "$id"
 	"$FL" --json list | jq -e --arg id "$id" '[.experiments[] | select(.id == $id)] == []' >/dev/null ||
@@ -91,7 +91,7 @@ t_lc_stop_all_halts_everything() {
 		>"$WORK/b.json" 2>"$WORK/b.err" &
 	local pid_b=$!
 	defer "kill -9 $pid_b 2>/dev/null"
-	wait_for grep -q 'hooks attached' "$WORK/b.err" || fail "second experiment did not start"
+	wait_for grep -q 'attached to' "$WORK/b.err" || fail "second experiment did not start"
 	[ "$(go 0)" = ECONNREFUSED ] || fail "no fault before stop --all"
 	[ "$(sock_calls "$B" tcp "$PORT")" = EACCES ] || fail "B's experiment is not live"
 	"$FL" stop --all >"$WORK/stop.out" || fail "stop --all exited $?"
@@ -100,8 +100,9 @@ t_lc_stop_all_halts_everything() {
 	[ "$(sock_calls "$B" tcp "$PORT")" = ok ] || fail "B still refused after stop --all returned"
 	ps -o stat= -p $pid_a | grep -qv Z && fail "A's controller still runs"
 	ps -o stat= -p $pid_b | grep -qv Z && fail "B's controller still runs"
-	jq -e '.injected == 1' "$WORK/fl.json" >/dev/null || fail "A's summary: $(cat "$WORK/fl.json")"
-	[ -z "$(ls /run/faultline 2>/dev/null)" ] || fail "records left: $(ls /run/faultline)"
+	jq -e '.faults[0].injected == 1' "$WORK/fl.json" >/dev/null || fail "A's summary: $(cat "$WORK/fl.json")"
+	# Finished experiments are kept, under ended/; nothing else may stay.
+	[ -z "$(ls /run/faultline 2>/dev/null | grep -vx ended)" ] || fail "records left: $(ls /run/faultline)"
 	[ -z "$(find /sys/fs/bpf/faultline -mindepth 1 -type d)" ] || fail "pins left: $(find /sys/fs/bpf/faultline)"
 	[ -z "$(ours_attached)" ] || fail "left attached: $(ours_attached)"
 	# Twice is harmless.

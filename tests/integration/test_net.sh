@@ -47,7 +47,7 @@ t_drop_direction_ingress_only() {
 	out=$(in_ns_cg "$NS_C" "$A" $NP udp-rtt --to $S_ADDR --port 9100 --count 50 --timeout 0.2)
 	[ "$(echo "$out" | jq .replies)" -eq 0 ] || fail "replies reached A through an ingress drop: $out"
 	kill -INT $FL_PID; fl_wait
-	jq -e '.counters.injected >= 50' "$WORK/drop.json" >/dev/null || fail "dropped fewer than 50: $(cat "$WORK/drop.json")"
+	jq -e '.faults[0].injected >= 50' "$WORK/drop.json" >/dev/null || fail "dropped fewer than 50: $(cat "$WORK/drop.json")"
 }
 
 t_drop_direction_egress_only() {
@@ -111,7 +111,7 @@ t_drop_ends_at_deadline() {
 	fl_start drop net drop --cgroup "$REL_A" --duration 2s
 	[ "$(blast "$A" 9001 200)" -eq 0 ] || fail "not dropping during the fault"
 	fl_wait || fail "faultline exited $? at its deadline"
-	jq -e '.ended == "deadline"' "$WORK/drop.json" >/dev/null || fail "summary: $(cat "$WORK/drop.json")"
+	jq -e '.stopped_by == "deadline"' "$WORK/drop.json" >/dev/null || fail "summary: $(cat "$WORK/drop.json")"
 	[ "$(blast "$A" 9001 200)" -eq 200 ] || fail "still dropping after the deadline"
 }
 
@@ -123,7 +123,7 @@ t_teardown_restores_everything() {
 		fl_start "drop$sig" net drop --cgroup "$REL_A" --duration 60s
 		kill -$sig $FL_PID
 		fl_wait || fail "faultline exited $? after SIG$sig"
-		jq -e '.ended != "deadline"' "$WORK/drop$sig.json" >/dev/null || fail "summary after SIG$sig: $(cat "$WORK/drop$sig.json")"
+		jq -e '.stopped_by != "deadline"' "$WORK/drop$sig.json" >/dev/null || fail "summary after SIG$sig: $(cat "$WORK/drop$sig.json")"
 		wait_for sh -c "! bpftool prog show | grep -q 'name fl_'"
 		after=$(host_snapshot)
 		[ "$before" = "$after" ] || fail "after SIG$sig: $(diff <(echo "$before") <(echo "$after"))"
@@ -156,7 +156,7 @@ t_frozen_controller_no_drop_after_deadline() {
 	[ "$(blast "$A" 9001 300)" -eq 300 ] || fail "attached past its deadline, the drop still drops"
 	kill -CONT $FL_PID
 	fl_wait || fail "faultline exited $? when woken past its deadline"
-	jq -e '.ended == "deadline"' "$WORK/drop.json" >/dev/null || fail "summary: $(cat "$WORK/drop.json")"
+	jq -e '.stopped_by == "deadline"' "$WORK/drop.json" >/dev/null || fail "summary: $(cat "$WORK/drop.json")"
 	wait_for sh -c "! bpftool cgroup show '$A' | grep -q fl_" || fail "left attached: $(drop_attached)"
 }
 
@@ -242,10 +242,16 @@ t_bad_input_exit_2_nothing_attached() {
 
 t_help_exit_0() {
 	local a
-	for a in "help" "drop --help" "delay --help"; do
-		"$FL" net $a 2>&1 | grep -q "^Usage: faultline net drop" || fail "'net $a' shows no usage"
-		"$FL" net $a 2>/dev/null || fail "'net $a' exited $?, want 0"
+	for a in "help" "--help" "drop --help" "delay --help"; do
+		"$FL" net $a 2>&1 | grep -q "^Usage: faultline net ${a%% --help}" ||
+			"$FL" net $a 2>&1 | grep -q "^Usage: faultline net drop" || fail "'net $a' shows no usage"
+		"$FL" net $a 2>/dev/null | grep -q -- "--probability P" || fail "'net $a' lists no options on stdout"
+		"$FL" net $a >/dev/null 2>&1 || fail "'net $a' exited $?, want 0"
 	done
+	# The options of one action only: delay's are not drop's.
+	"$FL" net drop --help | grep -q -- "--jitter" && fail "'net drop --help' lists delay's --jitter"
+	"$FL" net delay --help | grep -q -- "--jitter" || fail "'net delay --help' lacks --jitter"
+	"$FL" sys fail --help | grep -q -- "--errno" || fail "'sys fail --help' lacks --errno"
 }
 
 t_missing_privileges_exit_2() {

@@ -94,7 +94,7 @@ t_delay_egress_50ms() {
 	fl_start delay net delay --cgroup "$REL_A" --delay 50ms --duration 60s
 	check_a_50ms_b_same
 	kill -INT $FL_PID; fl_wait || fail "faultline exited $?"
-	jq -e '.counters.injected > 0 and .fq.drops == 0' "$WORK/delay.json" >/dev/null || fail "summary: $(cat "$WORK/delay.json")"
+	jq -e '.faults[0].injected > 0 and .faults[0].counters.fq_drops == 0' "$WORK/delay.json" >/dev/null || fail "summary: $(cat "$WORK/delay.json")"
 	check_restored
 }
 

@@ -79,7 +79,7 @@ while True:
 # fl_sys ARGS...: faultline sys fail on cgroup A in the background, JSON
 # summary in $WORK/fl.json; returns once it says its hooks are attached.
 fl_sys() {
-	bg_start "$WORK/fl.json" "$WORK/fl.err" 'hooks attached' "$FL" --json sys fail --cgroup "$REL_A" "$@"
+	bg_start "$WORK/fl.json" "$WORK/fl.err" 'attached to' "$FL" --json sys fail --cgroup "$REL_A" "$@"
 	FL_PID=$BG_PID
 }
 
@@ -105,8 +105,8 @@ t_connect_refused_in_target_only() {
 	mkdir "$A/child"
 	[ "$(sock_calls "$A/child" tcp "$PORT")" = ECONNREFUSED ] || fail "A's child cgroup escaped the fault"
 	fl_end INT
-	jq -e '.mechanism == "sock" and .stopped_by == "signal" and .matched == 2 and .injected == 2
-		and .errno == "ECONNREFUSED" and (.calls[0].hooks == ["cgroup/connect4", "cgroup/connect6"])' "$WORK/fl.json" >/dev/null ||
+	jq -e '.faults[0].mechanism == "sock" and .stopped_by == "signal" and .faults[0].matched == 2 and .faults[0].injected == 2
+		and .faults[0].options.errno == "ECONNREFUSED" and (.faults[0].plan.calls[0].hooks == ["cgroup/connect4", "cgroup/connect6"])' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 	[ "$(sock_calls "$A" tcp "$PORT")" = ok ] || fail "A still fails after faultline exited"
 	[ -z "$(ours_attached)" ] || fail "left attached: $(ours_attached)"
@@ -118,7 +118,7 @@ t_udp_sendto_enetunreach() {
 	[ "$(sock_calls "$A" sendto 9)" = ENETUNREACH ] || fail "A's sendto: $(sock_calls "$A" sendto 9)"
 	[ "$(sock_calls "$B" sendto 9)" = ok ] || fail "B's sendto: $(sock_calls "$B" sendto 9)"
 	fl_end TERM
-	jq -e '.injected == 1 and .calls[0].hooks == ["cgroup/sendmsg4", "cgroup/sendmsg6"]' "$WORK/fl.json" >/dev/null ||
+	jq -e '.faults[0].injected == 1 and .faults[0].plan.calls[0].hooks == ["cgroup/sendmsg4", "cgroup/sendmsg6"]' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 }
 
@@ -142,7 +142,7 @@ t_probability_half_within_6_sigma() {
 	sigma=$(n_sigma "$k" $n 0.5)
 	note "probability 0.5: $k of $n injected, $sigma sigma"
 	awk -v s="$sigma" 'BEGIN { exit !(s < 6) }' || fail "$k of $n is $sigma sigma from $((n / 2))"
-	jq -e --argjson k "$k" --argjson n $n '.matched == $n and .injected == $k' "$WORK/fl.json" >/dev/null ||
+	jq -e --argjson k "$k" --argjson n $n '.faults[0].matched == $n and .faults[0].injected == $k' "$WORK/fl.json" >/dev/null ||
 		fail "counters disagree with what the client saw ($k of $n): $(cat "$WORK/fl.json")"
 }
 
@@ -153,7 +153,7 @@ t_after_3_count_2_hits_calls_4_and_5() {
 	got=$(sock_calls "$A" udpconnect 9 10 | tr '\n' ' ')
 	[ "$got" = "ok ok ok ECONNABORTED ECONNABORTED ok ok ok ok ok " ] || fail "calls 1..10 gave: $got"
 	fl_end	# a spent --count ends the run by itself
-	jq -e '.stopped_by == "count" and .injected == 2 and .count == 2 and .after == 3' "$WORK/fl.json" >/dev/null ||
+	jq -e '.stopped_by == "count" and .faults[0].injected == 2 and .faults[0].options.count == 2 and .faults[0].options.after == 3' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 }
 
@@ -263,8 +263,8 @@ t_dry_run_attaches_nothing() {
 	sys_setup
 	out=$("$FL" --json sys fail --cgroup "$REL_A" --call connect,socket --errno EACCES --dry-run) ||
 		fail "dry run failed"
-	echo "$out" | jq -e --arg rel "$REL_A" '.dry_run and .mechanism == "sock" and .target.cgroup == $rel
-		and .target.id > 0 and (.calls | length == 2) and .calls[1].hooks == ["cgroup/sock_create"]' >/dev/null ||
+	echo "$out" | jq -e --arg rel "$REL_A" '.dry_run and .faults[0].mechanism == "sock" and .target.cgroup == $rel
+		and .target.cgroup_id > 0 and (.faults[0].plan.calls | length == 2) and .faults[0].plan.calls[1].hooks == ["cgroup/sock_create"]' >/dev/null ||
 		fail "unexpected plan: $out"
 	[ -z "$(ours_attached)" ] || fail "a dry run attached: $(ours_attached)"
 	"$FL" sys fail --cgroup "$REL_A" --call connect --errno EACCES --dry-run | grep -q "nothing attached" ||

@@ -65,7 +65,7 @@ t_cat_under_prefix_eacces() {
 	expect_ok "$A" cat "$D/out/link"
 	expect_ok "$B" cat "$D/in/f"
 	fl_end INT
-	jq -e '(.calls[0].hooks == ["lsm/file_open"] or .calls[0].hooks == ["fmod_ret/security_file_open"])
+	jq -e '(.faults[0].plan.calls[0].hooks == ["lsm/file_open"] or .faults[0].plan.calls[0].hooks == ["fmod_ret/security_file_open"])
 		and .injected == 1' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 }
@@ -78,7 +78,7 @@ t_cat_enoent_through_fmod_ret() {
 	expect_ok "$A" cat "$D/out/f"
 	expect_ok "$B" cat "$D/in/f"
 	fl_end INT
-	jq -e '.mechanism == "fmod_ret" and .calls[0].hooks == ["fmod_ret/security_file_open"]' "$WORK/fl.json" >/dev/null ||
+	jq -e '.faults[0].mechanism == "fmod_ret" and .faults[0].plan.calls[0].hooks == ["fmod_ret/security_file_open"]' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 }
 
@@ -101,7 +101,7 @@ t_fmod_ret_every_file_hook() {
 	expect_err "Read-only file system" "$A" rmdir "$D/in/d"
 	expect_ok "$A" mv "$D/out/f" "$D/out/g"
 	fl_end INT
-	jq -e '.mechanism == "fmod_ret" and .calls[2].hooks == ["fmod_ret/security_inode_rename"]' "$WORK/fl.json" >/dev/null ||
+	jq -e '.faults[0].mechanism == "fmod_ret" and .faults[0].plan.calls[2].hooks == ["fmod_ret/security_inode_rename"]' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 	fl_sys --call clone --errno EAGAIN --mechanism fmod_ret
 	expect_err "fork" "$A" sh -c 'true & wait'
@@ -140,7 +140,7 @@ t_fork_eagain() {
 	expect_err "fork" "$A" sh -c 'true & wait'
 	expect_ok "$B" sh -c 'true & wait'
 	fl_end INT
-	jq -e '(.calls[0].hooks[0] | test("task_alloc")) and .injected >= 1' "$WORK/fl.json" >/dev/null ||
+	jq -e '(.faults[0].plan.calls[0].hooks[0] | test("task_alloc")) and .faults[0].injected >= 1' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 	expect_ok "$A" sh -c 'true & wait'
 }
@@ -186,7 +186,7 @@ for _ in range(5):
         print(errno.errorcode[e.errno], end=' ')")
 	[ "$got" = "ok EACCES EACCES ok ok " ] || fail "opens 1..5 gave: $got"
 	fl_end
-	jq -e '.stopped_by == "count" and .matched == 5 and .injected == 2' "$WORK/fl.json" >/dev/null ||
+	jq -e '.stopped_by == "count" and .faults[0].matched == 5 and .faults[0].injected == 2' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 }
 
@@ -200,7 +200,7 @@ byname() {
 	expect_err "Input/output error" "$A" python3 -c "$fsync"
 	expect_ok "$B" python3 -c "$fsync"
 	fl_end INT
-	jq -e --arg m "$mech" '.mechanism == $m and .calls[0].hooks == ["\($m)/__x64_sys_fsync"] and .injected == 1' \
+	jq -e --arg m "$mech" '.faults[0].mechanism == $m and .faults[0].plan.calls[0].hooks == ["\($m)/__x64_sys_fsync"] and .faults[0].injected == 1' \
 		"$WORK/fl.json" >/dev/null || fail "unexpected summary: $(cat "$WORK/fl.json")"
 	fl_sys --call getrandom --errno EAGAIN --mechanism "$mech"
 	expect_err "Resource temporarily unavailable" "$A" env PYTHONHASHSEED=0 python3 -c "$getrandom"
@@ -272,7 +272,7 @@ t_kill_switch_halts() {
 		$(printf '%016x' $((gen + 1)) | sed 's/../& /g' | awk '{for (i = 8; i >= 1; i--) printf "0x%s ", $i}')
 	[ "$(go 1)" = ok ] || fail "still failing after the kill switch"
 	fl_end
-	jq -e '.stopped_by == "stop --all" and .injected == 1' "$WORK/fl.json" >/dev/null ||
+	jq -e '.stopped_by == "stop --all" and .faults[0].injected == 1' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 }
 

@@ -36,26 +36,14 @@
 #define IP_OFFSET	0x1FFF
 #define NSEC_PER_SEC	1000000000ULL
 
-const volatile __u64 targ_cgid;		/* tc egress: the target cgroup's id */
-const volatile __u32 targ_level;	/* and its depth below the root */
 const volatile __u32 tc_l3_off;		/* 14 on Ethernet devices, 0 on raw IP */
 const volatile __u32 ifb_ifindex;	/* ingress delay: hold packets on this ifb */
 /* The kernel lets skb programs ask for the current task (6.1 does not). */
 const volatile __u32 ev_task;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fl_net_rule);
-} fl_net_rule SEC(".maps");
+FL_MAP_ONE(BPF_MAP_TYPE_ARRAY, struct fl_net_rule) fl_net_rule SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fl_counters);
-} fl_net_counters SEC(".maps");
+FL_MAP_ONE(BPF_MAP_TYPE_PERCPU_ARRAY, struct fl_counters) fl_net_counters SEC(".maps");
 
 /* Last departure time given to each flow: jitter must never reorder it. */
 struct {

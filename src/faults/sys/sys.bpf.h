@@ -20,9 +20,6 @@
 #define MAY_WRITE	0x2
 #define MAY_READ	0x4
 
-/* The target cgroup: its id, and its depth so one helper call decides. */
-const volatile __u64 targ_cgid;
-const volatile __u32 targ_level;
 /*
  * bpf_get_retval/bpf_set_retval exist (5.18, commit b44123b4a3dc); before
  * them a cgroup socket hook that rejects a call can only mean EPERM. The
@@ -32,19 +29,9 @@ const volatile __u32 targ_level;
  */
 const volatile bool targ_set_retval;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fl_sys_rule);
-} fl_sys_rule SEC(".maps");
+FL_MAP_ONE(BPF_MAP_TYPE_ARRAY, struct fl_sys_rule) fl_sys_rule SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fl_sys_stats);
-} fl_sys_stats SEC(".maps");
+FL_MAP_ONE(BPF_MAP_TYPE_ARRAY, struct fl_sys_stats) fl_sys_stats SEC(".maps");
 
 /*
  * The caller's cgroup or one of its ancestors is the target: the ancestor
