@@ -82,7 +82,7 @@ t_net_delay_ingress_events_name_the_cgroup() {
 # A host where no experiment ever ran: `events` creates the maps exactly as
 # an object would, and the next experiment writes into them.
 t_events_creates_missing_maps() {
-	[ -n "${FAULTLINE_VM:-}" ] || skip "removes the host-wide pins: only inside a throw-away VM"
+	needs_private_state
 	sys_setup
 	rm -f /sys/fs/bpf/faultline/fl_events /sys/fs/bpf/faultline/fl_ev_stats /sys/fs/bpf/faultline/fl_ev_config
 	ev_start

@@ -261,7 +261,7 @@ t_lsm_nothing_left() {
 # a VM: on a shared host it would halt everyone's experiments.
 t_kill_switch_halts() {
 	local pin=/sys/fs/bpf/faultline/fl_control gen
-	[ -n "${FAULTLINE_VM:-}" ] || skip "halts every experiment on the host; runs in the VMs"
+	needs_private_state
 	sys_setup
 	synced_client "$A"
 	fl_sys --call connect --errno ECONNREFUSED
