@@ -26,7 +26,11 @@ int fl_dispatch(const struct fl_cmd *cmds, const char *what, int argc, char **ar
 	}
 	if (hit)
 		return hit->fn(argc, argv);
-	pr_warn("%s: unknown command '%s'; try 'faultline help'\n", what, argv[0]);
+	/* pr_warn says "faultline: " already */
+	if (strcmp(what, "faultline"))
+		pr_warn("%s: unknown command '%s'; try 'faultline help'\n", what, argv[0]);
+	else
+		pr_warn("unknown command '%s'; try 'faultline help'\n", argv[0]);
 	return FL_EXIT_USAGE;
 }
 

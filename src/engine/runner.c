@@ -49,6 +49,18 @@ struct run {
 	uint64_t last_plain;
 };
 
+/* Who speaks in messages: "run" for a file, the command ("net drop") for one fault. */
+static const char *who(const struct fl_experiment *e)
+{
+	static char buf[64];
+
+	if (e->file[0])
+		return "run";
+	snprintf(buf, sizeof(buf), "%s %s", e->faults[0].kind->name,
+		 e->faults[0].kind->actions[e->faults[0].action].name);
+	return buf;
+}
+
 /* "FILE:LINE:COL: " for a fault of a file, "" for a command's. */
 static void where(const struct fl_experiment *e, const struct fl_fault *f, char *buf, size_t size)
 {
@@ -90,7 +102,11 @@ static int check_duration(const struct fl_experiment *e, const struct fl_run_opt
 	return -EINVAL;
 }
 
-/* Target, paths and mechanisms, all before anything is attached. -EINVAL or -EOPNOTSUPP. */
+/*
+ * Target, paths and mechanisms, all before anything is attached: -EINVAL
+ * for bad input (exit 2), another -errno when the kernel or the host says
+ * no (a missing mechanism, someone's qdisc: exit 1).
+ */
 static int prepare(struct fl_experiment *e, const struct fl_run_opts *o, char *err)
 {
 	char why[FL_ERRLEN], at[PATH_MAX + 32];
@@ -99,8 +115,9 @@ static int prepare(struct fl_experiment *e, const struct fl_run_opts *o, char *e
 	rc = check_duration(e, o, err);
 	if (!rc)
 		rc = check_conflicts(e, err);
-	if (!rc)
-		rc = fl_target_resolve(&e->target, o->force, err);
+	/* A target that is not there, or not allowed, is bad input whatever errno said. */
+	if (!rc && fl_target_resolve(&e->target, o->force, err))
+		rc = -EINVAL;
 	for (int i = 0; !rc && i < e->nfaults; i++) {
 		struct fl_fault *f = &e->faults[i];
 
@@ -454,7 +471,7 @@ static int execute(struct run *r, int notify)
 	fl_signals_install();
 	rc = fl_ctl_prepare(&r->generation);
 	if (rc) {
-		pr_warn("%s: cannot prepare %s: %s\n", r->e->name, FL_PIN_ROOT, strerror(-rc));
+		pr_warn("%s: cannot prepare %s: %s\n", who(r->e), FL_PIN_ROOT, strerror(-rc));
 		return FL_EXIT_FAIL;
 	}
 	r->reg.state = FL_REG_RUNNING;
@@ -464,7 +481,7 @@ static int execute(struct run *r, int notify)
 	if (!rc)
 		rc = start_all(r, err);
 	if (rc) {
-		pr_warn("%s: %s; nothing is attached\n", r->e->name, err);
+		pr_warn("%s: %s; nothing is attached\n", who(r->e), err);
 		fl_reg_remove(&r->reg);
 		return FL_EXIT_FAIL;
 	}
@@ -489,13 +506,13 @@ static int detach(struct run *r)
 	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC)) {
-		pr_warn("%s: pipe: %s\n", r->e->name, strerror(errno));
+		pr_warn("%s: pipe: %s\n", who(r->e), strerror(errno));
 		return FL_EXIT_FAIL;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		pr_warn("%s: fork: %s\n", r->e->name, strerror(errno));
+		pr_warn("%s: fork: %s\n", who(r->e), strerror(errno));
 		return FL_EXIT_FAIL;
 	}
 	if (pid == 0) {
@@ -524,7 +541,7 @@ int fl_run(struct fl_experiment *e, struct fl_run_opts *o)
 	int rc;
 
 	if (!o->cap_ns && fl_duration_cap(&o->cap_ns, err)) {
-		pr_warn("%s: %s\n", e->name, err);
+		pr_warn("%s: %s\n", who(e), err);
 		return FL_EXIT_USAGE;
 	}
 	if (geteuid() != 0) {
@@ -534,8 +551,8 @@ int fl_run(struct fl_experiment *e, struct fl_run_opts *o)
 	}
 	rc = prepare(e, o, err);
 	if (rc) {
-		pr_warn("%s: %s\n", e->name, err);
-		return rc == -EOPNOTSUPP ? FL_EXIT_FAIL : FL_EXIT_USAGE;
+		pr_warn("%s: %s\n", who(e), err);
+		return rc == -EINVAL ? FL_EXIT_USAGE : FL_EXIT_FAIL;	/* bad input, else the host said no */
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r)

@@ -166,7 +166,8 @@ struct fl_fault_kind {
 	 * Against the resolved target and this kernel, touching nothing: fill
 	 * mechanism and attach, keep what start needs in f->plan. A dry run
 	 * stops here, so it checks what start would. -EINVAL bad input (exit
-	 * 2), -EOPNOTSUPP the kernel lacks it (exit 1).
+	 * 2); -EOPNOTSUPP the kernel lacks it, -EBUSY the host's state refuses
+	 * it (someone's qdisc), or another -errno: exit 1.
 	 */
 	int (*prepare)(struct fl_fault *f, const struct fl_target *t, char *err);
 	/* Family details of the plan, as keys of the fault's "plan" object. */

@@ -66,7 +66,7 @@ t_cat_under_prefix_eacces() {
 	expect_ok "$B" cat "$D/in/f"
 	fl_end INT
 	jq -e '(.faults[0].plan.calls[0].hooks == ["lsm/file_open"] or .faults[0].plan.calls[0].hooks == ["fmod_ret/security_file_open"])
-		and .injected == 1' "$WORK/fl.json" >/dev/null ||
+		and .faults[0].injected == 1' "$WORK/fl.json" >/dev/null ||
 		fail "unexpected summary: $(cat "$WORK/fl.json")"
 }
 
