@@ -339,7 +339,7 @@ stop_all_sample() {
 	"$FL" sys fail --cgroup "$REL_B" --call connect --errno ECONNREFUSED --duration 60s \
 		>/dev/null 2>"$WORK/stopall.err" &
 	pid=$!
-	wait_for grep -q 'hooks attached' "$WORK/stopall.err" || { kill -9 $pid; echo null; return; }
+	wait_for grep -q 'attached to' "$WORK/stopall.err" || { kill -9 $pid; echo null; return; }
 	if [ "$("$FL" --json list | jq '.experiments | length')" != 1 ]; then
 		kill -INT $pid; wait $pid
 		echo '{"skipped": "other experiments run on this host: stop --all would halt them"}'
