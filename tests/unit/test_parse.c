@@ -24,11 +24,38 @@ static void durations(void **state)
 	assert_int_equal(ns, 7200000000000ULL);
 	assert_int_equal(fl_parse_duration("0ms", &ns, err), 0);
 	assert_int_equal(ns, 0);
+	/* Compound forms, and the documented microseconds. */
+	assert_int_equal(fl_parse_duration("1m30s", &ns, err), 0);
+	assert_int_equal(ns, 90000000000ULL);
+	assert_int_equal(fl_parse_duration("1h0m1.5s", &ns, err), 0);
+	assert_int_equal(ns, 3601500000000ULL);
+	assert_int_equal(fl_parse_duration("250us", &ns, err), 0);
+	assert_int_equal(ns, 250000ULL);
+}
+
+/* What is printed reads back: "1h1s", not 3.6e+03s. */
+static void durations_print_back(void **state)
+{
+	static const __u64 cases[] = { 3601000000000ULL, 90000000000ULL, 1500000000ULL, 250000000ULL,
+				       3600000000000ULL, 86400000000000ULL, 40000ULL, 61250000000ULL };
+	char buf[32], err[FL_ERRLEN];
+	__u64 back;
+
+	fl_fmt_duration(3601000000000ULL, buf, sizeof(buf));
+	assert_string_equal(buf, "1h1s");
+	fl_fmt_duration(90000000000ULL, buf, sizeof(buf));
+	assert_string_equal(buf, "1m30s");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fl_fmt_duration(cases[i], buf, sizeof(buf));
+		assert_int_equal(fl_parse_duration(buf, &back, err), 0);
+		assert_int_equal(back, cases[i]);
+	}
 }
 
 static void bad_durations(void **state)
 {
-	const char *bad[] = { "", "50", "ms", "-1s", "1.5", "5 s", "5sec", "1e400s", "nanms", " 5s", "+5s", NULL };
+	const char *bad[] = { "", "50", "ms", "-1s", "1.5", "5 s", "5sec", "1e400s", "nanms", " 5s", "+5s",
+			      "0x10s", "1E-9s", "1m30", "1.s5", NULL };
 	char err[FL_ERRLEN];
 	__u64 ns = 42;
 
@@ -145,6 +172,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(durations),
 		cmocka_unit_test(bad_durations),
+		cmocka_unit_test(durations_print_back),
 		cmocka_unit_test(probabilities),
 		cmocka_unit_test(bad_probabilities),
 		cmocka_unit_test(ports),
