@@ -386,7 +386,7 @@ bench_control() {
 		--slurpfile k "$WORK/killswitch.json" --slurpfile a "$WORK/stopall.json" \
 		'{start: [$d[0], $s[0]], kill_switch: ($k[0] + {measured_with: "private_map_write"}),
 		  stop_all: $a[0],
-		  rules_per_object: 16, source: "host"}' >"$WORK/control.json"
+		  rules_per_object: 1, source: "host"}' >"$WORK/control.json"
 }
 
 # ---------------------------------------------------------------------------

@@ -305,3 +305,22 @@ t_delay_without_fq_refuses_cleanly() {
 	after=$(host_snapshot)
 	[ "$before" = "$after" ] || fail "a refused delay changed the host: $(diff <(echo "$before") <(echo "$after"))"
 }
+
+# A dry run checks what the run would (issue 14, item 6): a device that is
+# not there is bad input (exit 2), a kernel without fq refuses (exit 1),
+# whatever --dry-run says. Before, both dry runs said yes and exited 0.
+t_delay_dry_run_checks_what_the_run_checks() {
+	local rc=0
+	net_setup
+	"$FL" net delay --cgroup "$REL_A" --delay 50ms --dev nosuchdev --dry-run 2>"$WORK/err" || rc=$?
+	[ $rc -eq 2 ] || fail "a dry run on a missing device exited $rc, want 2: $(cat "$WORK/err")"
+	grep -q "nosuchdev" "$WORK/err" || fail "the error does not name the device: $(cat "$WORK/err")"
+	rc=0
+	"$FL" net delay --cgroup "$REL_A" --delay 50ms --dry-run >/dev/null 2>"$WORK/err" || rc=$?
+	if "$FL" doctor --json | jq -e '.features[] | select(.name == "sch_fq") | .available' >/dev/null; then
+		[ $rc -eq 0 ] || fail "a dry run where fq exists exited $rc: $(cat "$WORK/err")"
+	else
+		[ $rc -eq 1 ] || fail "a dry run without fq exited $rc, want 1: $(cat "$WORK/err")"
+		grep -q "doctor" "$WORK/err" || fail "the error does not point at doctor: $(cat "$WORK/err")"
+	fi
+}
