@@ -312,11 +312,14 @@ t_delay_without_fq_refuses_cleanly() {
 t_delay_dry_run_checks_what_the_run_checks() {
 	local rc=0
 	net_setup
+	# A process of A in C's namespace: the delay's device is looked up there.
+	in_ns_cg "$NS_C" "$A" sleep 30 &
+	wait_for grep -q . "$A/cgroup.procs"
 	"$FL" net delay --cgroup "$REL_A" --delay 50ms --dev nosuchdev --dry-run 2>"$WORK/err" || rc=$?
 	[ $rc -eq 2 ] || fail "a dry run on a missing device exited $rc, want 2: $(cat "$WORK/err")"
 	grep -q "nosuchdev" "$WORK/err" || fail "the error does not name the device: $(cat "$WORK/err")"
 	rc=0
-	"$FL" net delay --cgroup "$REL_A" --delay 50ms --dry-run >/dev/null 2>"$WORK/err" || rc=$?
+	"$FL" net delay --cgroup "$REL_A" --delay 50ms --dev "$DEV_C" --dry-run >/dev/null 2>"$WORK/err" || rc=$?
 	if "$FL" doctor --json | jq -e '.features[] | select(.name == "sch_fq") | .available' >/dev/null; then
 		[ $rc -eq 0 ] || fail "a dry run where fq exists exited $rc: $(cat "$WORK/err")"
 	else
