@@ -64,12 +64,17 @@ fq_timer_latency() {
 		END { printf "%.3f\n", max + 0 }'
 }
 
-# check_b_unmoved: B's median RTT within 5 ms of the baseline.
+# near_baseline CGROUP WHO: its median RTT within 5 ms of the baseline.
+near_baseline() {
+	local r
+	r=$(rtt "$1")
+	note "$2: ${r}ms (baseline ${BASE}ms)"
+	awk -v r="$r" -v base="$BASE" 'BEGIN { exit !(r < base + 5) }' || fail "$2: p50 $r ms, not within 5 ms of $BASE"
+}
+
+# check_b_unmoved: the untargeted B is never delayed.
 check_b_unmoved() {
-	local b
-	b=$(rtt "$B")
-	note "B ${b}ms"
-	awk -v b="$b" -v base="$BASE" 'BEGIN { exit !(b < base + 5) }' || fail "B's p50 $b ms moved from $BASE"
+	near_baseline "$B" "B moved"
 }
 
 # want_50ms: "LAT WANT": fq's timer latency, and the RTT a 50 ms delay
@@ -183,10 +188,7 @@ tc_prog_on_dev() {
 
 # not_delayed WHAT: A's median RTT back within 5 ms of the baseline.
 not_delayed() {
-	local a
-	a=$(rtt "$A")
-	note "$1: ${a}ms (baseline ${BASE}ms)"
-	awk -v a="$a" -v base="$BASE" 'BEGIN { exit !(a < base + 5) }' || fail "$1: still delayed, $a ms"
+	near_baseline "$A" "$1: still delayed"
 }
 
 # still_delayed: A's median RTT at least 40 ms above the baseline.
