@@ -4,7 +4,6 @@
  * top level (name, target, duration, steady_state) here, the faults in
  * exp_faults.c, where each family's option table reads its keys.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 #include "exp_yaml.h"
 #include "options.h"
+#include "steady.h"
 
 #define NSEC_PER_SEC		1000000000ULL
 #define MAX_DEPTH		32	/* a valid file nests 5 deep */
@@ -106,54 +106,6 @@ static int parse_duration(struct ctx *c, yaml_node_pair_t *p)
 
 /* --------------------------------------------------------- steady state */
 
-static bool loopback_host(const char *h, size_t n)
-{
-	char buf[64];
-	struct in_addr a;
-
-	if (n >= sizeof(buf))
-		return false;
-	memcpy(buf, h, n);
-	buf[n] = '\0';
-	if (!strcmp(buf, "localhost") || !strcmp(buf, "[::1]"))
-		return true;
-	return inet_pton(AF_INET, buf, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
-}
-
-/* http://HOST[:PORT][/PATH] with a loopback HOST: the probe must not leave the machine. */
-static const char *bad_url(const char *u)
-{
-	const char *host, *end, *p;
-	__u64 port;
-
-	if (strncmp(u, "http://", 7))
-		return "the probe speaks plain HTTP: the URL starts with http://";
-	host = u + 7;
-	end = host[0] == '[' ? strchr(host, ']') : host + strcspn(host, ":/");
-	if (!end)
-		return "unclosed '[' in the host";
-	end += host[0] == '[';
-	if (!loopback_host(host, end - host))
-		return "the host must be on loopback: 127.x.x.x, [::1] or localhost";
-	p = end;
-	if (*p == ':') {
-		char num[8] = "";
-		size_t n = strcspn(p + 1, "/");
-
-		if (n < sizeof(num))
-			memcpy(num, p + 1, n), num[n] = '\0';
-		if (!n || n >= sizeof(num) || fl_parse_u64(num, 1, 65535, &port, NULL))
-			return "the port must be 1..65535";
-		p += 1 + n;
-	}
-	if (*p && *p != '/')
-		return "the path must start with '/'";
-	for (; *p; p++)
-		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
-			return "the path has a space or control character: percent-encode it";
-	return NULL;
-}
-
 static int probe_target(struct ctx *c, yaml_node_pair_t *http, yaml_node_pair_t *cmd)
 {
 	struct fl_exp_probe *pr = &c->e->probe;
@@ -164,7 +116,7 @@ static int probe_target(struct ctx *c, yaml_node_pair_t *http, yaml_node_pair_t 
 		e = scalar(c, node(c, http->key), node(c, http->value), "http", &s);
 		if (e)
 			return e;
-		why = strlen(s) >= sizeof(pr->url) ? "it is too long" : bad_url(s);
+		why = strlen(s) >= sizeof(pr->url) ? "it is too long" : fl_steady_url_problem(s);
 		if (why)
 			return at(c, node(c, http->value), "bad URL '%.120s': %s", s, why);
 		strcpy(pr->url, s);

@@ -11,7 +11,56 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include "parse.h"
 #include "steady.h"
+
+static bool loopback_host(const char *h, size_t n)
+{
+	char buf[64];
+	struct in_addr a;
+
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, h, n);
+	buf[n] = '\0';
+	if (!strcmp(buf, "localhost") || !strcmp(buf, "[::1]"))
+		return true;
+	return inet_pton(AF_INET, buf, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+/* http://HOST[:PORT][/PATH] with a loopback HOST: the probe must not leave the machine. */
+const char *fl_steady_url_problem(const char *u)
+{
+	const char *host, *end, *p;
+	__u64 port;
+
+	if (strncmp(u, "http://", 7))
+		return "the probe speaks plain HTTP: the URL starts with http://";
+	host = u + 7;
+	end = host[0] == '[' ? strchr(host, ']') : host + strcspn(host, ":/");
+	if (!end)
+		return "unclosed '[' in the host";
+	end += host[0] == '[';
+	if (!loopback_host(host, end - host))
+		return "the host must be on loopback: 127.x.x.x, [::1] or localhost";
+	p = end;
+	if (*p == ':') {
+		char num[8] = "";
+		size_t n = strcspn(p + 1, "/");
+
+		if (n < sizeof(num))
+			memcpy(num, p + 1, n), num[n] = '\0';
+		if (!n || n >= sizeof(num) || fl_parse_u64(num, 1, 65535, &port, NULL))
+			return "the port must be 1..65535";
+		p += 1 + n;
+	}
+	if (*p && *p != '/')
+		return "the path must start with '/'";
+	for (; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
+			return "the path has a space or control character: percent-encode it";
+	return NULL;
+}
 
 int fl_steady_parse_url(const char *url, char *host, size_t hsize, int *port, char *path,
 			size_t psize)
@@ -19,7 +68,8 @@ int fl_steady_parse_url(const char *url, char *host, size_t hsize, int *port, ch
 	const char *h = url + 7, *end, *slash;
 	size_t n;
 
-	if (strncmp(url, "http://", 7))
+	/* The one set of rules, also what experiment files are checked against. */
+	if (fl_steady_url_problem(url))
 		return -EINVAL;
 	slash = strchr(h, '/');
 	if (*h == '[') {
@@ -47,10 +97,7 @@ int fl_steady_parse_url(const char *url, char *host, size_t hsize, int *port, ch
 		*port = p;
 	}
 	snprintf(path, psize, "%s", slash ? slash : "/");
-	/* Only loopback: the probe must not become a way to reach other hosts. */
-	if (!strcmp(host, "localhost") || !strncmp(host, "127.", 4) || !strcmp(host, "::1"))
-		return 0;
-	return -EINVAL;
+	return 0;
 }
 
 /* In the child: one GET; exit 0 on 2xx/3xx. The reason goes to fd. */

@@ -27,6 +27,12 @@ void fl_steady_init(struct fl_steady *s, const struct fl_exp_probe *p, uint64_t 
 bool fl_steady_tick(struct fl_steady *s, uint64_t now);
 /* Kill a check still running. */
 void fl_steady_stop(struct fl_steady *s);
+/*
+ * What is wrong with a probe URL, or NULL: http://HOST[:PORT][/PATH] with a
+ * loopback HOST (127.x.x.x, [::1], localhost), so that the probe can never
+ * reach another machine. Files are checked with it, and the probe itself.
+ */
+const char *fl_steady_url_problem(const char *url);
 /* http://HOST[:PORT][/PATH] with a loopback HOST; 0 or -EINVAL. */
 int fl_steady_parse_url(const char *url, char *host, size_t hsize, int *port, char *path,
 			size_t psize);

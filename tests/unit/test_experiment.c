@@ -13,6 +13,7 @@
 #include "cmdline.h"
 #include "experiment.h"
 #include "net.h"
+#include "steady.h"
 #include "sys.h"
 
 #define SEC 1000000000ULL
@@ -341,6 +342,27 @@ static void fault_descriptions(void **state)
 	     "sys fail write,openat ENOSPC path /var/log p=100% after 2 count 5 mechanism lsm");
 }
 
+/* The probe parses URLs by the same rules the file was checked with. */
+static void probe_url_one_rule(void **state)
+{
+	char host[64], path[64];
+	int port;
+
+	assert_int_equal(fl_steady_parse_url("http://127.0.0.1:8080/health", host, sizeof(host), &port,
+					     path, sizeof(path)), 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(port, 8080);
+	assert_string_equal(path, "/health");
+	assert_int_equal(fl_steady_parse_url("http://[::1]/", host, sizeof(host), &port, path,
+					     sizeof(path)), 0);
+	assert_string_equal(host, "::1");
+	/* Once accepted by the probe's own looser check ("127." as a prefix). */
+	assert_non_null(fl_steady_url_problem("http://127.example.com/"));
+	assert_int_equal(fl_steady_parse_url("http://127.example.com/", host, sizeof(host), &port,
+					     path, sizeof(path)), -EINVAL);
+	assert_null(fl_steady_url_problem("http://localhost:9/x"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +373,7 @@ int main(void)
 		cmocka_unit_test(bad_input_says_where),
 		cmocka_unit_test(bad_files),
 		cmocka_unit_test(fault_descriptions),
+		cmocka_unit_test(probe_url_one_rule),
 	};
 
 	return cmocka_run_group_tests_name("experiment", tests, NULL, NULL);
