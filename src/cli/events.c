@@ -329,10 +329,26 @@ static int set_config(struct ev_run *r)
 	if (!r->o->rate && !r->o->burst && !r->o->sample)
 		return 0;
 	fl_ev_apply_config(r->o, &r->cfg);
+	/* Saved first: if we are killed, the next faultline puts it back. */
+	if (fl_ctl_ev_save(&r->old_cfg))
+		return -EIO;
 	if (bpf_map_update_elem(r->m.config, &zero, &r->cfg, BPF_ANY))
 		return -errno;
 	r->cfg_written = true;
 	return 0;
+}
+
+/* A setting not the defaults, that this reader did not ask for, is said. */
+static void say_setting(const struct ev_run *r)
+{
+	const struct fl_ev_config *c = &r->old_cfg;
+
+	if (r->cfg_written || (!c->interval_ns && !c->burst && c->sample <= 1))
+		return;
+	pr_info("events: note: the host's event setting is not the default: %llu/s per CPU, burst %u, "
+		"1 in %u sampled; 'faultline events --rate %d --burst %d --sample 1' once restores it\n",
+		(unsigned long long)(c->interval_ns ? NSEC_PER_SEC / c->interval_ns : FL_EV_RATE_DEFAULT),
+		c->burst ?: FL_EV_BURST_DEFAULT, c->sample ?: 1, FL_EV_RATE_DEFAULT, FL_EV_BURST_DEFAULT);
 }
 
 /* Put the old setting back, unless someone changed it after us. */
@@ -341,10 +357,11 @@ static void restore_config(struct ev_run *r)
 	struct fl_ev_config now;
 	__u32 zero = 0;
 
-	if (!r->cfg_written || bpf_map_lookup_elem(r->m.config, &zero, &now) ||
-	    memcmp(&now, &r->cfg, sizeof(now)))
+	if (!r->cfg_written)
 		return;
-	bpf_map_update_elem(r->m.config, &zero, &r->old_cfg, BPF_ANY);
+	if (!bpf_map_lookup_elem(r->m.config, &zero, &now) && !memcmp(&now, &r->cfg, sizeof(now)))
+		bpf_map_update_elem(r->m.config, &zero, &r->old_cfg, BPF_ANY);
+	fl_ctl_ev_unsave();
 }
 
 static const char *stream(struct ev_run *r, struct ring_buffer *rb)
@@ -432,10 +449,23 @@ static int run(const struct fl_ev_opts *o)
 	struct ev_run r = { .o = o };
 	struct ring_buffer *rb = NULL;
 	struct fl_ev_stats tot;
+	int err, lock, holder;
 	const char *why;
-	int err;
 
 	fl_signals_install();
+	lock = fl_ctl_ev_lock(&holder);
+	if (lock < 0) {
+		if (lock == -EBUSY)
+			pr_warn("events: another 'faultline events' (pid %d) is reading: the kernel hands each "
+				"event to one reader, so a second one would see part of the stream and "
+				"both would miscount; stop it first\n", holder);
+		else
+			pr_warn("events: cannot take %s/events.lock: %s\n", FL_RUN_DIR, strerror(-lock));
+		return FL_EXIT_FAIL;
+	}
+	if (fl_ctl_ev_restore_orphan(true) > 0)
+		pr_info("events: a reader killed earlier had left its --rate/--burst/--sample in force; "
+			"the setting before it is back\n");
 	err = open_maps(&r.m);
 	if (!err && (err = set_config(&r)))
 		pr_warn("events: cannot read or set the rate limit in %s: %s\n", FL_EV_CONFIG_PIN, strerror(-err));
@@ -443,6 +473,7 @@ static int run(const struct fl_ev_opts *o)
 		pr_warn("events: cannot read %s: %s\n", FL_EV_STATS_PIN, strerror(-err));
 	if (err)
 		goto out;
+	say_setting(&r);
 	r.start_ns = fl_now_ns();
 	r.mono_to_real_ns = mono_to_real();
 	rb = ring_buffer__new(r.m.ring, on_event, &r, NULL);
@@ -465,6 +496,7 @@ out:
 	ring_buffer__free(rb);
 	restore_config(&r);
 	close_maps(&r.m);
+	close(lock);
 	return err ? FL_EXIT_FAIL : FL_EXIT_OK;
 }
 

@@ -506,6 +506,11 @@ int fl_reg_gc(void)
 	struct fl_reg *v;
 	int n, cleaned = sweep_probe_cgroups();
 
+	if (fl_ctl_ev_restore_orphan(false) > 0) {
+		pr_info("faultline: put back the event setting a killed 'faultline events' left in force\n");
+		cleaned++;
+	}
+
 	n = fl_reg_list(&v, false);
 	for (int i = 0; i < n; i++) {
 		if (fl_reg_alive(&v[i]))

@@ -13,9 +13,9 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "ctl.h"
 #include "fault.h"
 
-#define FL_RUN_DIR	"/run/faultline"
 #define FL_ENDED_DIR	FL_RUN_DIR "/ended"
 #define FL_REG_FAULTS	8
 #define FL_REG_NOTES	16

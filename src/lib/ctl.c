@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,6 +93,79 @@ int fl_ctl_event_pins(void)
 	       pin_new("fl_ev_stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
 		       sizeof(struct fl_ev_stats), 1) ?:
 	       pin_new("fl_ev_config", BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct fl_ev_config), 1);
+}
+
+#define EV_LOCK		FL_RUN_DIR "/events.lock"
+#define EV_SAVED	FL_RUN_DIR "/events.saved"
+#define EV_CONFIG_PIN	FL_PIN_ROOT "/fl_ev_config"
+
+int fl_ctl_ev_lock(int *holder)
+{
+	char buf[32] = "";
+	int fd, e;
+
+	*holder = 0;
+	e = fl_mkdir_p(FL_RUN_DIR, 0700);
+	if (e)
+		return e;
+	fd = open(EV_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		e = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		if (pread(fd, buf, sizeof(buf) - 1, 0) > 0)
+			*holder = atoi(buf);
+		close(fd);
+		return e;
+	}
+	if (ftruncate(fd, 0) == 0)
+		dprintf(fd, "%d\n", getpid());
+	return fd;
+}
+
+int fl_ctl_ev_save(const struct fl_ev_config *old)
+{
+	int fd = open(EV_SAVED ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), e = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, old, sizeof(*old)) != sizeof(*old) || fsync(fd))
+		e = -EIO;
+	close(fd);
+	if (!e && rename(EV_SAVED ".tmp", EV_SAVED))
+		e = -errno;
+	return e;
+}
+
+void fl_ctl_ev_unsave(void)
+{
+	unlink(EV_SAVED);
+}
+
+int fl_ctl_ev_restore_orphan(bool have_lock)
+{
+	struct fl_ev_config old;
+	int fd, lock = -1, holder, e = 0;
+	__u32 zero = 0;
+
+	if (access(EV_SAVED, F_OK))
+		return 0;
+	if (!have_lock && (lock = fl_ctl_ev_lock(&holder)) < 0)
+		return lock == -EBUSY ? 0 : lock;	/* its reader lives: its setting stands */
+	fd = open(EV_SAVED, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, &old, sizeof(old)) != sizeof(old))
+		e = -EIO;
+	if (fd >= 0)
+		close(fd);
+	if (!e && (fd = bpf_obj_get(EV_CONFIG_PIN)) >= 0) {
+		e = bpf_map_update_elem(fd, &zero, &old, BPF_ANY) ? -errno : 1;
+		close(fd);
+	}
+	if (e >= 0)
+		fl_ctl_ev_unsave();	/* no map: nothing to put back into */
+	if (lock >= 0)
+		close(lock);
+	return e;
 }
 
 bool fl_ctl_halted(uint64_t generation)

@@ -5,6 +5,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "faultline.h"
+
+/* Records of experiments, and host-wide state files; empty at boot, like bpffs. */
+#define FL_RUN_DIR	"/run/faultline"
 
 /*
  * Make sure bpffs and FL_PIN_ROOT exist, and read the current kill-switch
@@ -17,6 +21,24 @@ int fl_ctl_halt(uint64_t *new_generation);
 
 /* Create the pinned event maps (ring, stats, config) if no object has yet. 0 or -errno. */
 int fl_ctl_event_pins(void);
+
+/*
+ * `faultline events`: one reader at a time (a ring buffer hands each
+ * record to one consumer, so a second reader would see part of the
+ * stream). The lock is a file lock: it dies with its holder. Returns the
+ * fd to keep, or -EBUSY with *holder set to the reader's pid.
+ */
+int fl_ctl_ev_lock(int *holder);
+/* The event setting a reader replaced, saved before it writes its own. */
+int fl_ctl_ev_save(const struct fl_ev_config *old);
+void fl_ctl_ev_unsave(void);
+/*
+ * A reader that was killed left its setting in force: put the saved one
+ * back. Call with the lock held (have_lock), or without it to check that
+ * no reader is alive. 1 when something was restored, 0 when nothing was
+ * left, -errno.
+ */
+int fl_ctl_ev_restore_orphan(bool have_lock);
 
 /* Did `stop --all` halt the objects loaded with this generation? */
 bool fl_ctl_halted(uint64_t generation);

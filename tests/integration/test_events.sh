@@ -225,3 +225,40 @@ t_bad_input_exit_2() {
 	rm -f "${TMPDIR:-/tmp}/ev.$$"
 	"$FL" events --help 2>&1 | grep -q Examples || fail "--help has no examples"
 }
+
+# Two readers would split the stream (issue 14, item 4): the second is
+# refused, says who reads, and changes nothing. Before, both ran and each
+# summary claimed every event.
+t_second_reader_refused() {
+	local rc=0
+	sys_setup
+	ev_start
+	"$FL" --json events --count 1 >"$WORK/second.json" 2>"$WORK/second.err" || rc=$?
+	[ $rc -eq 1 ] || fail "a second reader exited $rc, want 1: $(cat "$WORK/second.err")"
+	grep -q "another 'faultline events' (pid $EV_PID)" "$WORK/second.err" ||
+		fail "the refusal does not name the reader: $(cat "$WORK/second.err")"
+	[ ! -s "$WORK/second.json" ] || fail "the refused reader printed: $(cat "$WORK/second.json")"
+	ev_end INT
+	# Its lock died with it: the next reader runs.
+	ev_start --count 1
+	kill -INT "$EV_PID"
+	ev_end
+}
+
+# A SIGKILLed reader's --rate/--burst/--sample do not outlive it (issue 14,
+# item 5): the next faultline command puts the setting before it back.
+# Before, the host kept a fifth of its events at 3/s until someone noticed.
+t_killed_reader_setting_restored() {
+	sys_setup
+	ev_start --rate 3 --burst 1 --sample 5
+	kill -9 "$EV_PID"
+	wait "$EV_PID" 2>/dev/null || true
+	"$FL" list >/dev/null 2>"$WORK/list.err"
+	grep -q "put back the event setting" "$WORK/list.err" || fail "nothing said it: $(cat "$WORK/list.err")"
+	ev_start --duration 200ms
+	ev_end
+	summary | jq -e '.rate_per_cpu == 1000 and .burst == 200 and .sample == 1' >/dev/null ||
+		fail "the killed reader's setting stayed: $(summary)"
+	grep -q "not the default" "$WORK/ev.err" && fail "the default setting was reported as changed: $(cat "$WORK/ev.err")"
+	return 0
+}
