@@ -259,7 +259,7 @@ static int start_fault(struct run *r, int i, char *err)
 
 	*c = (struct fl_fault_ctx){
 		.target = &r->e->target, .generation = r->generation, .index = i,
-		.exp_id = strtoul(r->reg.id, NULL, 16), .pin_links = r->o->detach,
+		.exp_id = strtoul(r->reg.id, NULL, 16),
 		.force = f->force, .note = note_cb, .note_arg = &r->notes[i],
 		.deadline_ns = r->reg.start_ns + r->reg.faults[i].duration_ns,
 	};

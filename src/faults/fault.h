@@ -121,9 +121,10 @@ struct fl_fault {
 };
 
 /*
- * What the engine hands a fault when it starts it. Pins go under
- * pin_prefix ("FL_PIN_ROOT/ID/f0"): the counters map at pin_prefix itself,
- * which read_pinned() opens from outside, and links at pin_prefix_linkN.
+ * What the engine hands a fault when it starts it. Its counters map is
+ * pinned at pin_prefix ("FL_PIN_ROOT/ID/f0"), which read_pinned() opens
+ * from outside. Links are never pinned: they die with the controller, so
+ * a controller that dies takes its faults with it, detached or not.
  */
 struct fl_fault_ctx {
 	const struct fl_target *target;	/* resolved */
@@ -132,7 +133,6 @@ struct fl_fault_ctx {
 	uint64_t deadline_ns;		/* CLOCK_MONOTONIC, for the kernel */
 	int index;
 	char pin_prefix[128];
-	bool pin_links;			/* detached: links outlive the controller */
 	bool force;
 	/*
 	 * Before changing anything that outlives this process (a device's

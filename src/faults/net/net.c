@@ -31,7 +31,6 @@ struct net_session {
 	struct net_bpf *skel;
 	struct bpf_link *cg_link[FL_NET_CG_PROGS];
 	char counters_pin[sizeof(((struct fl_fault_ctx *)0)->pin_prefix)];
-	bool pin_links;
 	struct fl_netdev dev;
 	bool dev_used;
 	int netns_fd;		/* the target's namespace, where dev lives; -1 when ours */
@@ -137,17 +136,6 @@ static int fill_maps(struct net_session *s, const struct fl_fault_ctx *ctx)
 }
 
 /* A detached experiment's links live in bpffs, not in the controller. */
-static int pin_link(struct net_session *s, const struct fl_fault_ctx *ctx, struct bpf_link *l,
-		    int n)
-{
-	char pin[sizeof(ctx->pin_prefix) + 16];
-
-	if (!s->pin_links)
-		return 0;
-	snprintf(pin, sizeof(pin), "%s_link%d", ctx->pin_prefix, n);
-	return bpf_link__pin(l, pin);
-}
-
 /* Every loaded cgroup program of the object, on the target cgroup. */
 static int attach_cgroup_progs(struct net_session *s, const struct fl_fault_ctx *ctx, char *err)
 {
@@ -168,7 +156,7 @@ static int attach_cgroup_progs(struct net_session *s, const struct fl_fault_ctx 
 		if (!bpf_program__autoload(progs[i]))
 			continue;
 		s->cg_link[i] = bpf_program__attach_cgroup(progs[i], cgfd);
-		rc = s->cg_link[i] ? pin_link(s, ctx, s->cg_link[i], i) : -errno;
+		rc = s->cg_link[i] ? 0 : -errno;
 		if (rc)
 			snprintf(err, FL_ERRLEN, "cannot attach cgroup_skb to %s: %s", path, strerror(-rc));
 	}
@@ -253,8 +241,6 @@ static void detach(struct net_session *s)
 	int orig;
 
 	for (int i = 0; i < FL_NET_CG_PROGS; i++) {
-		if (s->cg_link[i] && s->pin_links)
-			bpf_link__unpin(s->cg_link[i]);
 		bpf_link__destroy(s->cg_link[i]);
 		s->cg_link[i] = NULL;
 	}
@@ -321,7 +307,6 @@ int fl_net_load(struct net_session **out, const struct fl_net_conf *c,
 	if (!s)
 		return -ENOMEM;
 	s->conf = *c;
-	s->pin_links = ctx->pin_links;
 	s->netns_fd = -1;
 	orig = fl_netns_here();
 	rc = start(s, ctx, err);

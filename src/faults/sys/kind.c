@@ -83,7 +83,6 @@ static int sys_start(struct fl_fault *f, const struct fl_fault_ctx *ctx, char *e
 		.exp_id = ctx->exp_id,
 		.deadline_ns = ctx->deadline_ns,
 		.pin_prefix = ctx->pin_prefix,
-		.pin_links = ctx->pin_links,
 	};
 	struct sys_run *run;
 	int e;

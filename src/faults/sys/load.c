@@ -24,7 +24,7 @@ struct sys_run {
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
 	int cgfd;
-	bool pin_links, pinned_stats;
+	bool pinned_stats;
 	char pin_prefix[PATH_MAX];
 };
 
@@ -158,22 +158,11 @@ static struct bpf_link *attach_prog(struct sys_run *run, const struct fl_sys_ste
 	return bpf_program__attach(prog);
 }
 
-/* A detached experiment's links live in bpffs, not in the controller. */
-static int pin_link(struct sys_run *run, struct bpf_link *l)
-{
-	char pin[PATH_MAX + 32];
-
-	if (!run->pin_links)
-		return 0;
-	snprintf(pin, sizeof(pin), "%s_link%d", run->pin_prefix, run->nlinks - 1);
-	return bpf_link__pin(l, pin);
-}
-
 static int attach_all(struct sys_run *run, const struct fl_sys_plan *p,
 		      const struct fl_target *t, char *err)
 {
 	struct bpf_link *link;
-	int i, j, e;
+	int i, j;
 
 	run->cgfd = open(t->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (run->cgfd < 0)
@@ -189,10 +178,6 @@ static int attach_all(struct sys_run *run, const struct fl_sys_plan *p,
 				return fl_sys_err(err, -errno, "%s: attaching %s failed: %s", s->name,
 						  s->hooks, strerror(errno));
 			run->links[run->nlinks++] = link;
-			e = pin_link(run, link);
-			if (e)
-				return fl_sys_err(err, e, "cannot pin a link at %s_link%d: %s", run->pin_prefix,
-						  run->nlinks - 1, strerror(-e));
 		}
 	}
 	return 0;
@@ -228,7 +213,6 @@ int fl_sys_attach(struct sys_run **out, const struct fl_sys_conf *c, const struc
 	if (!run)
 		return -ENOMEM;
 	run->cgfd = -1;
-	run->pin_links = st->pin_links;
 	snprintf(run->pin_prefix, sizeof(run->pin_prefix), "%s", st->pin_prefix);
 	e = start(run, c, p, st, err);
 	if (e) {
@@ -266,8 +250,6 @@ int fl_sys_detach(struct sys_run *run, struct fl_sys_stats *final)
 		return 0;
 	/* Detach first: from here on the target's calls run untouched. */
 	for (i = run->nlinks - 1; i >= 0; i--) {
-		if (run->pin_links)
-			bpf_link__unpin(run->links[i]);
 		bpf_link__destroy(run->links[i]);
 	}
 	if (final)

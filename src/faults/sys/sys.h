@@ -157,7 +157,6 @@ struct fl_sys_start {
 	uint32_t exp_id;		/* for events */
 	uint64_t deadline_ns;		/* CLOCK_MONOTONIC, for the rule */
 	const char *pin_prefix;		/* the counters go here, links at PREFIX_linkN */
-	bool pin_links;			/* detached: links outlive the controller */
 };
 
 /* One sys fault, loaded and attached. */
