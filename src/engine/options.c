@@ -317,6 +317,14 @@ static bool is_set(const struct fl_fault *f, const struct fl_opt *o)
 	return f->set & (1ULL << opt_index(f->kind, o));
 }
 
+bool fl_fault_never_fires(const struct fl_fault *f)
+{
+	for (const struct fl_opt *o = f->kind->opts; o->name; o++)
+		if (o->type == FL_OPT_PROB && applies(f, o) && *CAT(f, o, __u64) == 0)
+			return true;
+	return false;
+}
+
 void fl_fault_describe(struct fl_fault *f)
 {
 	char v[128];

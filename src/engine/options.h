@@ -30,6 +30,8 @@ const struct fl_opt *fl_opt_suggest(const struct fl_fault_kind *k, const char *n
 int fl_opt_set(struct fl_fault *f, const struct fl_opt *o, const char *arg, char *err);
 /* After every option: required ones present, then the family's validate(). */
 int fl_fault_check(struct fl_fault *f, char *err);
+/* A probability of 0: the fault counts matches but can never inject. */
+bool fl_fault_never_fires(const struct fl_fault *f);
 /* f->desc from the table ("net drop egress udp port 53 p=100%"). */
 void fl_fault_describe(struct fl_fault *f);
 /* "options": {...} of f, every option of its action, typed. */

@@ -122,6 +122,12 @@ static int prepare(struct fl_experiment *e, const struct fl_run_opts *o, char *e
 		struct fl_fault *f = &e->faults[i];
 
 		f->force |= o->force;
+		/* Allowed (it measures what a fault would hit), but never silently. */
+		if (fl_fault_never_fires(f)) {
+			where(e, f, at, sizeof(at));
+			pr_info("note: %s%s: probability 0: it counts the matches and injects nothing\n",
+				at, f->desc);
+		}
 		rc = f->kind->prepare ? f->kind->prepare(f, &e->target, why) : 0;
 		if (rc) {
 			where(e, f, at, sizeof(at));

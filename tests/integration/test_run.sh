@@ -215,3 +215,23 @@ t_run_rails_refuse_own_cgroup_and_root() {
 	in_cgroup "$A" "$FL" run --dry-run --force "$f" >/dev/null 2>&1 || fail "--force did not accept the own cgroup"
 	[ -z "$(ours_attached)" ] || fail "attached: $(ours_attached)"
 }
+
+# A fault that can never fire is allowed (it measures what would be hit)
+# but said, the same way from the command line and from a file (issue 14,
+# item 7). Before, both were silent.
+t_run_probability_zero_is_said() {
+	sys_setup
+	"$FL" net drop --cgroup "$REL_A" --probability 0 --dry-run >/dev/null 2>"$WORK/cli.err" ||
+		fail "dry run exited $?: $(cat "$WORK/cli.err")"
+	grep -q "probability 0" "$WORK/cli.err" || fail "the command line was silent: $(cat "$WORK/cli.err")"
+	cat >"$WORK/p0.yaml" <<YAML
+name: p0
+target: {cgroup: $REL_A}
+duration: 5s
+faults:
+  - sys: {call: connect, errno: EIO, probability: 0%}
+YAML
+	"$FL" run --dry-run "$WORK/p0.yaml" >/dev/null 2>"$WORK/file.err" || fail "file dry run exited $?"
+	grep -q "p0.yaml:5:5: sys fail connect EIO p=0%: probability 0" "$WORK/file.err" ||
+		fail "the file was silent: $(cat "$WORK/file.err")"
+}
