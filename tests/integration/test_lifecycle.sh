@@ -101,8 +101,9 @@ t_lc_stop_all_halts_everything() {
 	ps -o stat= -p $pid_a | grep -qv Z && fail "A's controller still runs"
 	ps -o stat= -p $pid_b | grep -qv Z && fail "B's controller still runs"
 	jq -e '.faults[0].injected == 1' "$WORK/fl.json" >/dev/null || fail "A's summary: $(cat "$WORK/fl.json")"
-	# Finished experiments are kept, under ended/; nothing else may stay.
-	[ -z "$(ls /run/faultline 2>/dev/null | grep -vx ended)" ] || fail "records left: $(ls /run/faultline)"
+	# Finished experiments are kept, under ended/ (and events' lock file stays); no record may.
+	[ -z "$(find /run/faultline -mindepth 1 -maxdepth 1 -type d ! -name ended 2>/dev/null)" ] ||
+		fail "records left: $(ls /run/faultline)"
 	[ -z "$(find /sys/fs/bpf/faultline -mindepth 1 -type d)" ] || fail "pins left: $(find /sys/fs/bpf/faultline)"
 	[ -z "$(ours_attached)" ] || fail "left attached: $(ours_attached)"
 	# Twice is harmless.
