@@ -73,6 +73,11 @@ static void new_id(char *id, size_t size)
 
 static const char *const state_names[] = { "planned", "running", "ended" };
 
+const char *fl_reg_state_name(enum fl_reg_state st)
+{
+	return state_names[st];
+}
+
 /* One line each, so a value must not hold a newline. */
 static void put(FILE *f, const char *key, const char *val)
 {

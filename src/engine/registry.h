@@ -21,6 +21,8 @@
 #define FL_REG_NOTES	16
 
 enum fl_reg_state { FL_REG_PLANNED, FL_REG_RUNNING, FL_REG_ENDED };
+/* "planned", "running", "ended": in the record and in JSON alike. */
+const char *fl_reg_state_name(enum fl_reg_state st);
 
 struct fl_reg_fault {
 	char kind[16];			/* fl_fault_kind name */

@@ -7,8 +7,6 @@
 #include "parse.h"
 #include "report.h"
 
-static const char *const state_names[] = { "planned", "running", "ended" };
-
 static uint64_t remaining(const struct fl_reg *r)
 {
 	uint64_t now = fl_now_ns();
@@ -115,7 +113,7 @@ void fl_report_json(struct jw *w, const struct fl_reg *r, const struct fl_fault_
 	jw_kstr(w, "id", r->id);
 	jw_kstr(w, "name", r->name);
 	jw_kstr(w, "file", r->file);
-	jw_kstr(w, "state", state_names[r->state]);
+	jw_kstr(w, "state", fl_reg_state_name(r->state));
 	jw_kbool(w, "dry_run", r->state == FL_REG_PLANNED);
 	json_target(w, r);
 	jw_ki64(w, "pid", r->pid);
