@@ -151,7 +151,6 @@ static struct net_bpf *load_net(uint64_t cgid, int level)
 	fl_obj_private(s->obj);
 	s->rodata->targ_cgid = cgid;
 	s->rodata->targ_level = level;
-	s->rodata->tc_l3_off = ETH_HLEN;
 	s->rodata->ifb_ifindex = 1;	/* any: test runs never redirect */
 	if (net_bpf__load(s))
 		bench_die("cannot load the net object (root needed): %s", strerror(errno));
@@ -174,8 +173,13 @@ struct skb_case {
 	__u64 prob;
 };
 
-/* cgroup_skb: the attachment is the target match, so "untargeted" is a
- * packet of another cgroup, which never runs the program (see traffic). */
+/*
+ * Ingress drop is cgroup_skb: the attachment is the target match, so
+ * "untargeted" is a packet of another cgroup, which never runs the program
+ * (see traffic). Egress drop is tc, on every device of the target's
+ * namespace: untargeted is another cgroup's packet, which runs the target
+ * check and no further.
+ */
 static const struct skb_case drop_cases[] = {
 	{ "targeted_filter_miss", PORT_MISS, FL_PROB_ONE },
 	{ "targeted_passed", PORT_HIT, 0 },
@@ -184,19 +188,25 @@ static const struct skb_case drop_cases[] = {
 
 static void bench_drop(struct empty_bpf *e, uint64_t cgid, int level)
 {
-	struct net_bpf *s = load_net(cgid, level);
+	struct net_bpf *s = load_net(cgid, level), *other = load_net(cgid ^ 0x5a5a5a5aULL, level);
+	struct measure m = { .base_fd = bpf_program__fd(e->progs.empty_tc), .dport = PORT_HIT };
 
+	set_net_rule(other, FL_ACT_DROP, FL_PROB_ONE);
+	m.fd = bpf_program__fd(other->progs.fl_tc_drop);
+	measure("fl_tc_drop", "tc", "untargeted", NULL, &m);
 	for (size_t i = 0; i < sizeof(drop_cases) / sizeof(drop_cases[0]); i++) {
 		const struct skb_case *c = &drop_cases[i];
-		struct measure m = { .base_fd = bpf_program__fd(e->progs.empty_cg_skb),
-				     .dport = c->dport };
+		struct measure cg = { .base_fd = bpf_program__fd(e->progs.empty_cg_skb),
+				      .dport = c->dport };
 
 		set_net_rule(s, FL_ACT_DROP, c->prob);
-		m.fd = bpf_program__fd(s->progs.fl_cg_egress);
-		measure("fl_cg_egress", "cgroup_skb", c->name, NULL, &m);
-		m.fd = bpf_program__fd(s->progs.fl_cg_ingress);
-		measure("fl_cg_ingress", "cgroup_skb", c->name, NULL, &m);
+		m.dport = c->dport;
+		m.fd = bpf_program__fd(s->progs.fl_tc_drop);
+		measure("fl_tc_drop", "tc", c->name, NULL, &m);
+		cg.fd = bpf_program__fd(s->progs.fl_cg_ingress);
+		measure("fl_cg_ingress", "cgroup_skb", c->name, NULL, &cg);
 	}
+	net_bpf__destroy(other);
 	net_bpf__destroy(s);
 }
 

@@ -73,14 +73,29 @@ bench_progs() {
 	in_cgroup "$B" "$BENCH" progs >"$WORK/progs.json"
 }
 
-# prog_stats CGROUP_DIR: run_time_ns/run_cnt of the programs attached there.
-prog_stats() {
+# ids_stats ID...: run_time_ns/run_cnt of these programs.
+ids_stats() {
 	local id
-	for id in $(bpftool cgroup show "$1" --json | jq -r '.[].id'); do
+	for id in "$@"; do
 		bpftool prog show id "$id" --json
 	done | jq -s '[.[] | {name, run_cnt, run_time_ns,
 		ns: (if (.run_cnt // 0) > 0 then .run_time_ns / .run_cnt else null end),
 		ns_minus_stats: (if (.run_cnt // 0) > 0 then .run_time_ns / .run_cnt - 20 else null end)}]'
+}
+
+# prog_stats CGROUP_DIR: the same for the programs attached there.
+prog_stats() {
+	# shellcheck disable=SC2046
+	ids_stats $(bpftool cgroup show "$1" --json | jq -r '.[].id')
+}
+
+# pid_prog_stats PID: the same for the programs a process holds (its fds'
+# fdinfo), wherever they are attached: an egress drop is on tc, on the
+# devices of the target's namespace, not on its cgroup. By process and not
+# by name, as other experiments on this host may run the same programs.
+pid_prog_stats() {
+	# shellcheck disable=SC2046
+	ids_stats $(awk '/^prog_id:/ { print $2 }' /proc/"$1"/fdinfo/* 2>/dev/null | sort -un)
 }
 
 # In situ: real traffic through the attached programs, kernel.bpf_stats_enabled.
@@ -100,7 +115,7 @@ bench_insitu() {
 	kill -INT $hold; wait $hold || true
 	fl_bg insitu-drop net drop --cgroup "$REL_B" --probability 0 --duration 60s
 	in_ns_cg "$NS_C" "$B" "$BENCH" rr-client $S_ADDR 7000 2 >/dev/null
-	prog_stats "$B" >"$WORK/insitu-drop.json"
+	pid_prog_stats "$FL_PID" >"$WORK/insitu-drop.json"
 	fl_end
 	fl_bg insitu-sys sys fail --cgroup "$REL_B" --call connect --errno ECONNREFUSED \
 		--probability 0 --duration 60s
@@ -499,6 +514,10 @@ run_vm() {
 host_part() {
 	SOURCE=host
 	net_setup
+	# B's traffic comes and goes; a process of B that stays in NS_C makes an
+	# egress drop on B attach to NS_C's devices from its start, and not to
+	# this namespace's until its next tick finds the first sender.
+	occupy "$B" 3600
 	ip netns exec "$NS_S" "$BENCH" rr-server 7000 >"$WORK/rr-server.out" 2>&1 &
 	defer "kill $! 2>/dev/null"
 	wait_for grep -q ready "$WORK/rr-server.out" || die "rr-server did not start"

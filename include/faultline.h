@@ -124,8 +124,10 @@ enum fl_sys_call {
 #define FL_SYS_MAX_DEPTH	64
 
 /*
- * The rule, key 0 of the fl_sys_rule array. Written once before attach;
- * the deadline lives here so it holds even if the loader is killed.
+ * The rule, key 0 of the fl_sys_rule array. Written inert before attach
+ * (a deadline already past), then once more when every fault of the
+ * experiment is attached, with its deadline; the deadline lives here so
+ * it holds even if the loader is killed.
  */
 struct fl_sys_rule {
 	__u64 deadline_ns;	/* bpf_ktime_get_ns() after which it is inert */

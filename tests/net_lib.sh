@@ -16,8 +16,19 @@ net_setup() {
 	REL_B=${B#"$(cg2_root)"}
 	WORK=$(mktemp -d)
 	defer "rm -rf '$WORK'"
+	# The service already runs in its namespace, as one under test does: an
+	# egress drop attaches to the devices of the target's namespaces, and
+	# reaches a namespace it has no process in yet only on its next tick.
+	resident "$A"
 	# IPv6 DAD is off (nodad) but the link needs a moment to be usable.
 	wait_for ip netns exec "$NS_C" ping -c1 -W1 $S_ADDR
+}
+
+# resident CGROUP: a long sleeper of CGROUP in NS_C, ended on exit.
+resident() {
+	in_ns_cg "$NS_C" "$1" sleep 600 &
+	defer "kill $! 2>/dev/null"
+	wait_for grep -q . "$1/cgroup.procs" || fail "the resident of $1 did not start"
 }
 
 # in_ns_cg NS CGROUP CMD...: run CMD as a process of CGROUP inside NS. The

@@ -2,9 +2,10 @@
 /*
  * The one runner. `faultline run FILE` and every one-fault command
  * (`net drop`, `sys fail`, ...) come here with a struct fl_experiment:
- * every fault is prepared (nothing touched), then attached, each with its
- * deadline in the kernel, or none is; the controller then watches the
- * clock, signals, the kill switch, the target and the steady-state probe.
+ * every fault is prepared (nothing touched), then attached inert, or none
+ * is; then all are armed at once, each with its deadline in the kernel
+ * counted from that moment; the controller then watches the clock,
+ * signals, the kill switch, the target and the steady-state probe.
  * Whatever ends it, everything is detached, the record keeps the summary,
  * and the summary says why.
  */
@@ -24,6 +25,7 @@
 #include "report.h"
 #include "runner.h"
 #include "steady.h"
+#include "watchdog.h"
 
 #define TICK_NS		(100 * 1000000ULL)
 #define PLAIN_EVERY_NS	(10 * 1000000000ULL)
@@ -39,6 +41,7 @@ struct run {
 	const struct fl_run_opts *o;
 	struct fl_reg reg;
 	struct fl_fault_ctx ctx[FL_EXP_MAX_FAULTS];
+	uint64_t deadline[FL_EXP_MAX_FAULTS];	/* each fault's, CLOCK_MONOTONIC */
 	struct note_arg notes[FL_EXP_MAX_FAULTS];
 	struct fl_fault_stats now[FL_EXP_MAX_FAULTS];
 	struct fl_rate matched_rate[FL_EXP_MAX_FAULTS], injected_rate[FL_EXP_MAX_FAULTS];
@@ -267,7 +270,6 @@ static int start_fault(struct run *r, int i, char *err)
 		.target = &r->e->target, .generation = r->generation, .index = i,
 		.exp_id = strtoul(r->reg.id, NULL, 16),
 		.force = f->force, .note = note_cb, .note_arg = &r->notes[i],
-		.deadline_ns = r->reg.start_ns + r->reg.faults[i].duration_ns,
 	};
 	r->notes[i] = (struct note_arg){ r, i };
 	fl_reg_pin_path(&r->reg, NULL, c->pin_prefix, sizeof(c->pin_prefix));
@@ -279,21 +281,54 @@ static int start_fault(struct run *r, int i, char *err)
 	return 0;
 }
 
+/* err names the fault when there are several; everything started is stopped. */
+static int fault_failed(struct run *r, int i, const char *why, char *err)
+{
+	if (r->e->nfaults > 1)
+		snprintf(err, FL_ERRLEN, "fault %d (%s): %s", i + 1, r->e->faults[i].desc, why);
+	else
+		snprintf(err, FL_ERRLEN, "%s", why);
+	end_all(r);
+	return -1;
+}
+
 static int start_all(struct run *r, char *err)
 {
 	char why[FL_ERRLEN];
 
-	for (int i = 0; i < r->e->nfaults; i++) {
-		if (!start_fault(r, i, why))
-			continue;
-		if (r->e->nfaults > 1)
-			snprintf(err, FL_ERRLEN, "fault %d (%s): %s", i + 1, r->e->faults[i].desc, why);
-		else
-			snprintf(err, FL_ERRLEN, "%s", why);
-		end_all(r);
-		return -1;
-	}
+	for (int i = 0; i < r->e->nfaults; i++)
+		if (start_fault(r, i, why))
+			return fault_failed(r, i, why, err);
 	return 0;
+}
+
+/*
+ * Every fault is attached and inert: from now each injects for its
+ * duration, so the loads and attaches before (tens of ms) take nothing
+ * from it. The record is saved again after, with the times of this
+ * moment: status and list count from it too.
+ */
+static int arm_all(struct run *r, char *err)
+{
+	struct fl_reg *g = &r->reg;
+	char why[FL_ERRLEN];
+	int rc;
+
+	g->start_ns = fl_now_ns();
+	g->deadline_ns = g->start_ns + r->e->duration_ns;
+	for (int i = 0; i < r->e->nfaults; i++) {
+		struct fl_fault *f = &r->e->faults[i];
+
+		r->deadline[i] = g->start_ns + g->faults[i].duration_ns;
+		if (f->kind->arm(f, r->deadline[i], why))
+			return fault_failed(r, i, why, err);
+	}
+	rc = fl_reg_save(g);
+	if (rc) {
+		snprintf(err, FL_ERRLEN, "cannot record the experiment's start: %s", strerror(-rc));
+		end_all(r);
+	}
+	return rc;
 }
 
 static void read_fault(struct run *r, int i, uint64_t now)
@@ -302,6 +337,8 @@ static void read_fault(struct run *r, int i, uint64_t now)
 
 	if (!r->started[i])
 		return;
+	if (f->kind->follow)
+		f->kind->follow(f);
 	f->kind->read(f, &r->now[i]);
 	fl_rate_update(&r->matched_rate[i], now, r->now[i].matched);
 	fl_rate_update(&r->injected_rate[i], now, r->now[i].injected);
@@ -389,7 +426,7 @@ static void end_early(struct run *r, int i, uint64_t now)
 {
 	if (!r->started[i])
 		return;
-	if (now < r->ctx[i].deadline_ns && !r->now[i].spent)
+	if (now < r->deadline[i] && !r->now[i].spent)
 		return;
 	end_fault(r, i);
 	snprintf(r->reg.stopped_by, sizeof(r->reg.stopped_by), "%s",
@@ -428,10 +465,15 @@ static void finish(struct run *r, const char *stopped_by)
 {
 	struct fl_reg *g = &r->reg;
 	char why[sizeof(g->stopped_by)];
+	uint64_t end = fl_now_ns();
 
 	snprintf(why, sizeof(why), "%s", stopped_by);	/* it may point into g */
 	snprintf(g->stopped_by, sizeof(g->stopped_by), "%s", why);
-	g->elapsed_ns = fl_now_ns() - g->start_ns;
+	/*
+	 * From live to the end of injecting: the detach just done, or the
+	 * deadline, when the kernel stopped every rule whatever came after.
+	 */
+	g->elapsed_ns = (end < g->deadline_ns ? end : g->deadline_ns) - g->start_ns;
 	g->exit_status = !strcmp(stopped_by, "steady state") ? FL_EXIT_ABORTED : FL_EXIT_OK;
 	if (r->e->has_probe) {
 		g->probe_checks = r->steady.checks;
@@ -468,6 +510,21 @@ static void go_background(struct run *r, int notify)
 		dup2(fd, STDIN_FILENO);
 }
 
+/*
+ * Before the first fault starts, so that the watchdog holds none of its
+ * fds (watchdog.c). Its pipe stays open until this process ends, however
+ * it ends: that end is what the watchdog waits for.
+ */
+static int start_watchdog(struct run *r, char *err)
+{
+	int fd = fl_watchdog_start(r->reg.id);
+
+	if (fd >= 0)
+		return 0;
+	snprintf(err, FL_ERRLEN, "cannot start the watchdog: %s", strerror(-fd));
+	return fd;
+}
+
 static int execute(struct run *r, int notify)
 {
 	char err[FL_ERRLEN] = "", dur[32];
@@ -481,11 +538,16 @@ static int execute(struct run *r, int notify)
 		return FL_EXIT_FAIL;
 	}
 	r->reg.state = FL_REG_RUNNING;
+	/* Provisional, for a status before the faults are live: arm_all() sets them. */
 	r->reg.start_ns = fl_now_ns();
 	r->reg.deadline_ns = r->reg.start_ns + r->e->duration_ns;
 	rc = fl_reg_create(&r->reg, err);
 	if (!rc)
+		rc = start_watchdog(r, err);
+	if (!rc)
 		rc = start_all(r, err);
+	if (!rc)
+		rc = arm_all(r, err);
 	if (rc) {
 		pr_warn("%s: %s; nothing is attached\n", who(r->e), err);
 		fl_reg_remove(&r->reg);

@@ -121,6 +121,14 @@ struct fl_fault {
 };
 
 /*
+ * The deadline a fault's rule is written with at start: already past
+ * (the BPF side injects while now < deadline), so a fault attached before
+ * the others of its experiment injects nothing until arm gives it its own,
+ * and one whose controller dies before arm never does.
+ */
+#define FL_DEADLINE_INERT	1ULL
+
+/*
  * What the engine hands a fault when it starts it. Its counters map is
  * pinned at pin_prefix ("FL_PIN_ROOT/ID/f0"), which read_pinned() opens
  * from outside. Links are never pinned: they die with the controller, so
@@ -130,7 +138,6 @@ struct fl_fault_ctx {
 	const struct fl_target *target;	/* resolved */
 	uint64_t generation;		/* of the kill switch, for the rodata */
 	uint32_t exp_id;		/* the experiment's id, for events */
-	uint64_t deadline_ns;		/* CLOCK_MONOTONIC, for the kernel */
 	int index;
 	char pin_prefix[128];
 	bool force;
@@ -172,8 +179,25 @@ struct fl_fault_kind {
 	int (*prepare)(struct fl_fault *f, const struct fl_target *t, char *err);
 	/* Family details of the plan, as keys of the fault's "plan" object. */
 	void (*plan_json)(const struct fl_fault *f, struct jw *w);
-	/* Attach. On error nothing of it stays. */
+	/*
+	 * Attach, with the rule inert (FL_DEADLINE_INERT): nothing is injected
+	 * yet. On error nothing of it stays.
+	 */
 	int (*start)(struct fl_fault *f, const struct fl_fault_ctx *ctx, char *err);
+	/*
+	 * Every fault of the experiment is attached: from now the fault
+	 * injects until deadline_ns (CLOCK_MONOTONIC, as bpf_ktime_get_ns()),
+	 * so its duration counts from the moment it is live, not from before
+	 * the loads and attaches. 0 or -errno with err; the engine then stops
+	 * every fault.
+	 */
+	int (*arm)(struct fl_fault *f, uint64_t deadline_ns, char *err);
+	/*
+	 * On every tick of the runner while the fault runs: follow a target
+	 * that moved (a process in another network namespace, a new
+	 * device). NULL: nothing to follow.
+	 */
+	void (*follow)(struct fl_fault *f);
 	void (*read)(struct fl_fault *f, struct fl_fault_stats *st);
 	/* Detach; st gets the final counts (it was read just before). */
 	void (*stop)(struct fl_fault *f, struct fl_fault_stats *st);

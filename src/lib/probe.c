@@ -214,10 +214,16 @@ out:
 
 static int probe_tcx(struct fl_feature *f)
 {
+	const char *mode = getenv("FAULTLINE_TC");
 	struct bpf_program *prog = NULL;
 	struct probe_bpf *skel;
 	int err, fd;
 
+	/* Where tcx misbehaves with someone's tc setup, or to test the fallback. */
+	if (mode && !strcmp(mode, "clsact")) {
+		why(f, -EOPNOTSUPP, "FAULTLINE_TC=clsact: clsact filters via netlink, not tcx links");
+		return -EOPNOTSUPP;
+	}
 	skel = load_tc_probe(f, &prog, &err);
 	if (!skel)
 		return err;
@@ -488,9 +494,9 @@ static const struct feat_desc feats[FEAT__COUNT] = {
 	[FEAT_BTF] = { "btf", "CO-RE: every program", true, probe_btf },
 	[FEAT_BPFFS] = { "bpffs", "detached experiments, stop --all, crash cleanup", false, probe_bpffs },
 	[FEAT_CGROUP2] = { "cgroup2", "targets: every fault", true, probe_cgroup2 },
-	[FEAT_TC_CLSACT] = { "tc_clsact", "net delay (tc egress, EDT)", true, probe_tc_clsact },
-	[FEAT_TCX] = { "tcx", "net delay on tcx links instead of netlink filters", false, probe_tcx },
-	[FEAT_CGROUP_SKB] = { "cgroup_skb", "net drop", true, probe_cgroup_skb },
+	[FEAT_TC_CLSACT] = { "tc_clsact", "net drop (egress), net delay", true, probe_tc_clsact },
+	[FEAT_TCX] = { "tcx", "net drop and delay on tcx links instead of netlink filters", false, probe_tcx },
+	[FEAT_CGROUP_SKB] = { "cgroup_skb", "net drop (ingress), ingress delay", true, probe_cgroup_skb },
 	[FEAT_SOCK_ADDR] = { "cgroup_sock_addr", "sys fail: connect, bind, sendmsg", true, probe_sock_addr },
 	[FEAT_SET_RETVAL] = { "bpf_set_retval", "sys fail on socket calls with any errno (else EPERM only)", false, probe_set_retval },
 	[FEAT_TRACEPOINT] = { "tracepoint", "events", false, probe_tracepoint },

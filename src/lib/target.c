@@ -233,6 +233,34 @@ int fl_cgroup_count_procs(const char *path)
 	return count_procs_at(path, 0);
 }
 
+static int each_pid_at(const char *dir, int depth, int (*cb)(int pid, void *arg), void *arg)
+{
+	char path[PATH_MAX], buf[65536], *line, *save = NULL;
+	struct dirent *de;
+	int rc = 0;
+	DIR *d;
+
+	if (snprintf(path, sizeof(path), "%s/cgroup.procs", dir) < (int)sizeof(path) &&
+	    fl_read_file(path, buf, sizeof(buf)) > 0)
+		for (line = strtok_r(buf, "\n", &save); line && !rc; line = strtok_r(NULL, "\n", &save))
+			rc = cb(atoi(line), arg);
+	if (rc || depth >= MAX_WALK_DEPTH || !(d = opendir(dir)))
+		return rc;
+	while (!rc && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < (int)sizeof(path))
+			rc = each_pid_at(path, depth + 1, cb, arg);
+	}
+	closedir(d);
+	return rc;
+}
+
+int fl_cgroup_each_pid(const char *path, int (*cb)(int pid, void *arg), void *arg)
+{
+	return each_pid_at(path, 0, cb, arg);
+}
+
 int fl_target_self(struct fl_target *t, char *err)
 {
 	char rel[PATH_MAX];

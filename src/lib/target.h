@@ -34,5 +34,10 @@ int fl_target_self(struct fl_target *t, char *err);
 int fl_cgroup_id(const char *path, uint64_t *id);
 /* Processes in a cgroup and its descendants (bounded walk). */
 int fl_cgroup_count_procs(const char *path);
+/*
+ * Each process of the cgroup tree (depth first, at most 16 levels), until
+ * cb returns non-zero, which this returns; else 0.
+ */
+int fl_cgroup_each_pid(const char *path, int (*cb)(int pid, void *arg), void *arg);
 
 #endif

@@ -83,11 +83,12 @@ t_net_drop_egress_events_name_the_sender() {
 	ev_end INT
 	read -r want_pid want_comm <<<"$(want_task "$pid" python3)"
 	note "packet events name the task: $(summary | jq .packet_pids)"
-	# 128 = IPv4 20 + UDP 8 + 100 bytes of payload.
+	# 142 = Ethernet 14 + IPv4 20 + UDP 8 + 100 bytes of payload: an egress
+	# drop runs on tc, which sees the frame from the link-layer header.
 	evs "$A" | jq -e --argjson pid "$want_pid" --arg comm "${want_comm:-}" --argjson lport "$lport" '
 		length == 5 and all(.[]; .fault == "net_drop" and .direction == "egress"
 		and .protocol == "udp" and .peer == "10.77.0.2" and .peer_port == 9301
-		and .local_port == $lport and .len == 128 and .pid == $pid and .comm == $comm)' >/dev/null ||
+		and .local_port == $lport and .len == 142 and .pid == $pid and .comm == $comm)' >/dev/null ||
 		fail "sender $pid port $lport: unexpected events: $(evs "$A")"
 	[ "$(evs "$B")" = "[]" ] || fail "events for B: $(evs "$B")"
 }

@@ -63,13 +63,31 @@ t_lc_unknown_id_exit_2() {
 
 # SIGKILL the controller: the cgroup links die with it, its record and pins
 # stay until the next faultline start, which says so and removes them.
-t_lc_sigkill_next_start_cleans() {
-	local id out
+# A SIGKILLed controller's watchdog cleans up at once, with no command after.
+t_lc_sigkill_watchdog_cleans_at_once() {
+	local id
 	sys_setup
 	fl_sys --call connect --errno ECONNREFUSED --duration 60s
 	id=$(exp_id)
 	[ -d "/run/faultline/$id" ] && [ -d "/sys/fs/bpf/faultline/$id" ] || fail "no record or pins for $id"
 	kill -9 $FL_PID
+	wait $FL_PID 2>/dev/null || true
+	wait_for test -d "/run/faultline/ended/$id" || fail "no watchdog ended $id within 5 s"
+	[ ! -e "/run/faultline/$id" ] || fail "the record of $id is still live"
+	[ ! -e "/sys/fs/bpf/faultline/$id" ] || fail "pins left: $(ls "/sys/fs/bpf/faultline/$id")"
+	grep -q '^stopped_by controller died$' "/run/faultline/ended/$id/state" ||
+		fail "the record does not say its controller died: $(grep stopped_by "/run/faultline/ended/$id/state")"
+}
+
+# The watchdog SIGKILLed too (a kill of every process of the unit): the next start cleans.
+t_lc_sigkill_next_start_cleans() {
+	local id out wd
+	sys_setup
+	fl_sys --call connect --errno ECONNREFUSED --duration 60s
+	id=$(exp_id)
+	[ -d "/run/faultline/$id" ] && [ -d "/sys/fs/bpf/faultline/$id" ] || fail "no record or pins for $id"
+	wd=$(pgrep -P $FL_PID -x fl-watchdog) || fail "controller $FL_PID has no watchdog"
+	kill -9 "$wd" $FL_PID
 	wait $FL_PID 2>/dev/null || true
 	out=$("$FL" list 2>&1)
 	echo "$out" | grep -q "removing what experiment $id" || fail "the next start did not clean: $out"

@@ -287,3 +287,65 @@ t_byname_exit_codes() {
 	[ $rc -eq 2 ] && grep -q "not a system call" "$WORK/err" || fail "nosuchcall: exit $rc: $(cat "$WORK/err")"
 	[ -z "$(ours_attached)" ] || fail "attached: $(ours_attached)"
 }
+
+# flood_connect CGROUP STOPFILE: UDP connect() to 127.0.0.1:9 as fast as
+# one CPU (CPU 0) goes, until STOPFILE exists (20 s at most). Prints its
+# first and last time and every pause over 1 ms between two calls, on
+# the kernel's clock (CLOCK_MONOTONIC, as bpf_ktime_get_ns()).
+flood_connect() {
+	in_cgroup "$1" taskset -c 0 python3 -c '
+import json, os, socket, sys, time
+stop, now = sys.argv[1], time.monotonic_ns
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+first = last = now()
+pauses, n = [], 0
+while last - first < 20e9 and (n % 512 or not os.path.exists(stop)):
+    try:
+        s.connect(("127.0.0.1", 9))
+    except OSError:
+        pass
+    t = now()
+    if t - last > 1000000:
+        pauses.append([last, t])
+    last, n = t, n + 1
+print(json.dumps({"first": first, "last": last, "calls": n, "pauses": pauses}))' "$2"
+}
+
+# As the net test (test_net.sh: drop_lasts_its_duration_from_live) for a
+# sys fault (issue 14, item 2): a 50 ms fault fails calls for 50 ms from
+# the moment it is live, not from before its programs were loaded.
+t_fail_lasts_its_duration_from_live() {
+	local cpu=$(($(nproc) - 1)) i id verdict rt=()
+	sys_setup
+	chrt -f 1 true 2>/dev/null && rt=(chrt -f 1)
+	bg_start "$WORK/ev.json" "$WORK/ev.err" 'listening on' \
+		taskset -c "$cpu" "$FL" --json events --rate 20000 --burst 1
+	for i in $(seq 1 10); do
+		flood_connect "$A" "$WORK/stop.$i" >"$WORK/flood.$i" &
+		defer "kill $! 2>/dev/null"
+		sleep 0.2
+		"${rt[@]}" taskset -c "$cpu" "$FL" --json sys fail --cgroup "$REL_A" --call connect --errno ECONNREFUSED \
+			--duration 50ms >"$WORK/fl.json" 2>"$WORK/fl.err" || fail "sys fail: $(cat "$WORK/fl.err")"
+		sleep 0.05	# traffic after the end too, to see that it ended
+		touch "$WORK/stop.$i"
+		wait $!
+		id=$(jq -r .id "$WORK/fl.json")
+		verdict=$(jq -s -r --arg id "$id" --slurpfile f "$WORK/flood.$i" '
+			[.[] | select(.experiment == $id) | .ktime_ns] | sort | $f[0] as $f
+			| if length < 2 then "none \(length)"
+			  else first as $a | last as $b
+			  | [$f.pauses[] | select(.[0] < $a + 1e5 and .[1] > $a - 1e5
+				or .[0] < $b + 3e5 and .[1] > $b - 1e5)] as $p
+			  | if $f.first > $a - 3e6 or $f.last < $b + 3e6 then "paused: the flood did not span the fault"
+			    elif ($p | length) > 0 then "paused: the flood paused at an edge for \(($p[0][1] - $p[0][0]) / 1e6) ms"
+			    else "clean \((last - first) / 1e6)" end end' "$WORK/ev.json")
+		note "attempt $i: $verdict; $(jq -c '{elapsed_ns, injected: .faults[0].injected}' "$WORK/fl.json")"
+		[[ $verdict == paused* ]] || break
+	done
+	[ "${verdict%% *}" != none ] || fail "the fault injected ${verdict#none } times into a flood"
+	[[ $verdict != paused* ]] || skip "the flood kept pausing around the fault: $verdict"
+	awk -v s="${verdict#clean }" 'BEGIN { exit !(s >= 48 && s <= 52) }' ||
+		fail "a 50 ms fault failed calls for ${verdict#clean } ms (first to last event)"
+	jq -e '.stopped_by == "deadline" and .elapsed_ns >= 48000000 and .elapsed_ns <= 52000000' \
+		"$WORK/fl.json" >/dev/null || fail "the summary: $(cat "$WORK/fl.json")"
+}

@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The drop program on canned packets through BPF_PROG_TEST_RUN: every
+ * The drop programs on canned packets through BPF_PROG_TEST_RUN: every
  * filter, the deadline, the kill switch and the probability, without
  * attaching anything. Then the family as the engine sees it (fl_net_kind):
  * its table, checks, events, notes and pinned counters. Needs root (it
  * loads BPF).
+ *
+ * Egress drop is a tc program (fl_tc_drop): a drop is TC_ACT_REDIRECT (a
+ * redirect to no device, which the sender hears as sent), a pass is
+ * TC_ACT_UNSPEC, never TC_ACT_OK, which would end the device's chain of
+ * tcx programs and clsact filters. The filters run through
+ * fl_test_drop_egress (tests/unit/bpf/net_test.bpf.c, never shipped), the
+ * same path past the target check, on the shipped object's maps; the
+ * target check and the kill switch, which comes before it, through
+ * fl_tc_drop itself. Ingress drop stays cgroup_skb (0 drops, 1 passes).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +30,7 @@
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/pkt_cls.h>
 #include <linux/udp.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
@@ -28,12 +38,17 @@
 #include "pkt.h"
 #include "ctl.h"
 #include "net.skel.h"
+#include "net_test.skel.h"
 #include "faultline.h"
 #include "fault.h"
 #include "json.h"
 #include "net.h"
 #include "netload.h"
 #include "parse.h"
+#include "target.h"
+
+#define CG_PASS		1
+#define CG_DROP		0
 
 struct pkt6 {
 	struct ethhdr eth;
@@ -41,7 +56,6 @@ struct pkt6 {
 	struct udphdr udp;
 	char payload[8];
 } __attribute__((packed));
-
 
 static struct pkt6 udp6(const char *src, const char *dst, int sport, int dport)
 {
@@ -68,22 +82,71 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static struct net_bpf *skel;
+static struct net_bpf *skel;		/* targets this test's own cgroup */
+static struct net_test_bpf *tskel;	/* the egress drop past its target check */
+static struct fl_target me;
+
+/*
+ * The shipped object targeting cgid at level, fl_tc_ingress left out (it
+ * needs an ifb). A test-run skb's socket sits in the cgroup of the task
+ * that runs it (sk_alloc()ed since Linux 5.15, commit 435b08ec0094): with
+ * this test's own cgroup as the target, fl_tc_drop sees the target's packets.
+ */
+static struct net_bpf *load_net(uint64_t cgid, int level)
+{
+	struct net_bpf *s = net_bpf__open();
+
+	if (!s)
+		return NULL;
+	/* Private kill switch and events: never touch the host's pins. */
+	fl_obj_private(s->obj);
+	s->rodata->targ_cgid = cgid;
+	s->rodata->targ_level = level;
+	bpf_program__set_autoload(s->progs.fl_tc_ingress, false);
+	if (net_bpf__load(s)) {
+		net_bpf__destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* The test object writes into skel's rule, counters and kill switch. */
+static struct net_test_bpf *load_test(struct net_bpf *s)
+{
+	struct net_test_bpf *t = net_test_bpf__open();
+
+	if (!t)
+		return NULL;
+	fl_obj_private(t->obj);
+	if (bpf_map__reuse_fd(t->maps.fl_net_rule, bpf_map__fd(s->maps.fl_net_rule)) ||
+	    bpf_map__reuse_fd(t->maps.fl_net_counters, bpf_map__fd(s->maps.fl_net_counters)) ||
+	    bpf_map__reuse_fd(t->maps.fl_control, bpf_map__fd(s->maps.fl_control)) ||
+	    bpf_map__reuse_fd(t->maps.fl_events, bpf_map__fd(s->maps.fl_events)) ||
+	    bpf_map__reuse_fd(t->maps.fl_ev_stats, bpf_map__fd(s->maps.fl_ev_stats)) ||
+	    bpf_map__reuse_fd(t->maps.fl_ev_config, bpf_map__fd(s->maps.fl_ev_config)) ||
+	    net_test_bpf__load(t)) {
+		net_test_bpf__destroy(t);
+		return NULL;
+	}
+	return t;
+}
 
 static int setup(void **state)
 {
-	skel = net_bpf__open();
-	if (!skel)
+	char err[FL_ERRLEN];
+
+	if (fl_target_self(&me, err)) {
+		print_message("net_bpf: %s\n", err);
 		return -1;
-	/* Private kill switch and events: never touch the host's pins. */
-	fl_obj_private(skel->obj);
-	bpf_program__set_autoload(skel->progs.fl_tc_egress, false);
-	bpf_program__set_autoload(skel->progs.fl_tc_ingress, false);
-	return net_bpf__load(skel) ? -1 : 0;
+	}
+	skel = load_net(me.cgid, me.level);
+	tskel = skel ? load_test(skel) : NULL;
+	return tskel ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
+	net_test_bpf__destroy(tskel);
 	net_bpf__destroy(skel);
 	return 0;
 }
@@ -96,15 +159,23 @@ static struct fl_net_rule drop_all(void)
 	};
 }
 
-static void set_rule(const struct fl_net_rule *r)
+/* The rule, counters at zero, and the kill switch off (a failed test may have left it on). */
+static void set_rule_in(struct net_bpf *s, const struct fl_net_rule *r)
 {
 	__u32 key = 0;
 	int ncpu = libbpf_num_possible_cpus();
 	struct fl_counters zero[ncpu];
+	struct fl_control live = { 0 };
 
 	memset(zero, 0, sizeof(zero));
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.fl_net_rule), &key, r, BPF_ANY), 0);
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.fl_net_counters), &key, zero, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.fl_net_rule), &key, r, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.fl_net_counters), &key, zero, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.fl_control), &key, &live, BPF_ANY), 0);
+}
+
+static void set_rule(const struct fl_net_rule *r)
+{
+	set_rule_in(skel, r);
 }
 
 static int run(struct bpf_program *prog, void *pkt, size_t len, int repeat)
@@ -115,20 +186,29 @@ static int run(struct bpf_program *prog, void *pkt, size_t len, int repeat)
 	return o.retval;
 }
 
+/* An egress packet through the drop path past its target check. */
 static int egress4(const char *dst, int sport, int dport)
 {
 	struct pkt4 p = fl_udp4("10.0.0.1", dst, sport, dport);
 
-	return run(skel->progs.fl_cg_egress, &p, sizeof(p), 1);
+	return run(tskel->progs.fl_test_drop_egress, &p, sizeof(p), 1);
 }
 
-static struct fl_counters counters(void)
+/* The same through the shipped program, target check and kill switch included. */
+static int tc_drop4(struct net_bpf *s, const char *dst, int sport, int dport)
+{
+	struct pkt4 p = fl_udp4("10.0.0.1", dst, sport, dport);
+
+	return run(s->progs.fl_tc_drop, &p, sizeof(p), 1);
+}
+
+static struct fl_counters counters_of(struct net_bpf *s)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct fl_counters per[ncpu], sum = { 0 };
 	__u32 key = 0;
 
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.fl_net_counters), &key, per), 0);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.fl_net_counters), &key, per), 0);
 	for (int i = 0; i < ncpu; i++) {
 		sum.matched += per[i].matched;
 		sum.injected += per[i].injected;
@@ -137,15 +217,25 @@ static struct fl_counters counters(void)
 	return sum;
 }
 
-/* 2 on egress: dropped with "congestion", which callers see as sent. */
-static void drops_with_cn_on_egress(void **state)
+static struct fl_counters counters(void)
+{
+	return counters_of(skel);
+}
+
+/*
+ * A redirect to no device: the packet is freed and the sender hears that
+ * it left (a test run returns the verdict and redirects nothing).
+ */
+static void drops_as_sent_on_egress(void **state)
 {
 	struct fl_net_rule r = drop_all();
 
 	set_rule(&r);
-	assert_int_equal(egress4("10.0.0.2", 40000, 53), 2);
+	assert_int_equal(egress4("10.0.0.2", 40000, 53), TC_ACT_REDIRECT);
 	assert_int_equal(counters().injected, 1);
 	assert_int_equal(counters().segs, 1);
+	assert_int_equal(tc_drop4(skel, "10.0.0.2", 40000, 53), TC_ACT_REDIRECT);
+	assert_int_equal(counters().injected, 2);
 }
 
 static void drops_on_ingress(void **state)
@@ -154,10 +244,15 @@ static void drops_on_ingress(void **state)
 	struct pkt4 p = fl_udp4("10.0.0.2", "10.0.0.1", 53, 40000);
 
 	set_rule(&r);
-	assert_int_equal(run(skel->progs.fl_cg_ingress, &p, sizeof(p), 1), 0);
+	assert_int_equal(run(skel->progs.fl_cg_ingress, &p, sizeof(p), 1), CG_DROP);
 	r.dir = FL_DIR_EGRESS;
 	set_rule(&r);
-	assert_int_equal(run(skel->progs.fl_cg_ingress, &p, sizeof(p), 1), 1);
+	assert_int_equal(run(skel->progs.fl_cg_ingress, &p, sizeof(p), 1), CG_PASS);
+	/* And an ingress-only rule leaves egress alone. */
+	r.dir = FL_DIR_INGRESS;
+	set_rule(&r);
+	assert_int_equal(egress4("10.0.0.2", 40000, 53), TC_ACT_UNSPEC);
+	assert_int_equal(tc_drop4(skel, "10.0.0.2", 40000, 53), TC_ACT_UNSPEC);
 }
 
 static void peer_and_local_ports(void **state)
@@ -167,17 +262,17 @@ static void peer_and_local_ports(void **state)
 	r.proto = FL_PROTO_UDP;
 	r.port_lo = r.port_hi = 53;
 	set_rule(&r);
-	assert_int_equal(egress4("10.0.0.2", 40000, 53), 2);
-	assert_int_equal(egress4("10.0.0.2", 40000, 54), 1);
+	assert_int_equal(egress4("10.0.0.2", 40000, 53), TC_ACT_REDIRECT);
+	assert_int_equal(egress4("10.0.0.2", 40000, 54), TC_ACT_UNSPEC);
 	r.port_lo = r.port_hi = 0;
 	r.lport_lo = 39999;
 	r.lport_hi = 40000;
 	set_rule(&r);
-	assert_int_equal(egress4("10.0.0.2", 40000, 53), 2);
-	assert_int_equal(egress4("10.0.0.2", 40001, 53), 1);
+	assert_int_equal(egress4("10.0.0.2", 40000, 53), TC_ACT_REDIRECT);
+	assert_int_equal(egress4("10.0.0.2", 40001, 53), TC_ACT_UNSPEC);
 	r.proto = FL_PROTO_TCP;
 	set_rule(&r);
-	assert_int_equal(egress4("10.0.0.2", 40000, 53), 1);
+	assert_int_equal(egress4("10.0.0.2", 40000, 53), TC_ACT_UNSPEC);
 }
 
 static void remote_cidrs(void **state)
@@ -187,21 +282,22 @@ static void remote_cidrs(void **state)
 
 	assert_int_equal(fl_parse_cidr("10.0.0.0/24", r.remote, &r.remote_plen, err), 0);
 	set_rule(&r);
-	assert_int_equal(egress4("10.0.0.200", 1, 2), 2);
-	assert_int_equal(egress4("10.0.1.2", 1, 2), 1);
+	assert_int_equal(egress4("10.0.0.200", 1, 2), TC_ACT_REDIRECT);
+	assert_int_equal(egress4("10.0.1.2", 1, 2), TC_ACT_UNSPEC);
 	assert_int_equal(fl_parse_cidr("10.0.0.128/25", r.remote, &r.remote_plen, err), 0);
 	set_rule(&r);
-	assert_int_equal(egress4("10.0.0.200", 1, 2), 2);
-	assert_int_equal(egress4("10.0.0.100", 1, 2), 1);
+	assert_int_equal(egress4("10.0.0.200", 1, 2), TC_ACT_REDIRECT);
+	assert_int_equal(egress4("10.0.0.100", 1, 2), TC_ACT_UNSPEC);
 	assert_int_equal(fl_parse_cidr("fd00::/8", r.remote, &r.remote_plen, err), 0);
 	set_rule(&r);
-	assert_int_equal(egress4("10.0.0.2", 1, 2), 1);
+	assert_int_equal(egress4("10.0.0.2", 1, 2), TC_ACT_UNSPEC);
 	{
+		struct bpf_program *prog = tskel->progs.fl_test_drop_egress;
 		struct pkt6 p6 = udp6("fd00::1", "fd00::2", 1, 2);
 
-		assert_int_equal(run(skel->progs.fl_cg_egress, &p6, sizeof(p6), 1), 2);
+		assert_int_equal(run(prog, &p6, sizeof(p6), 1), TC_ACT_REDIRECT);
 		p6 = udp6("fd00::1", "fe80::2", 1, 2);
-		assert_int_equal(run(skel->progs.fl_cg_egress, &p6, sizeof(p6), 1), 1);
+		assert_int_equal(run(prog, &p6, sizeof(p6), 1), TC_ACT_UNSPEC);
 	}
 }
 
@@ -211,23 +307,28 @@ static void deadline_is_enforced_in_kernel(void **state)
 
 	r.deadline_ns = now_ns() - 1;
 	set_rule(&r);
-	assert_int_equal(egress4("10.0.0.2", 1, 2), 1);
+	assert_int_equal(egress4("10.0.0.2", 1, 2), TC_ACT_UNSPEC);
 	assert_int_equal(counters().matched, 0);
 }
 
+/* fl_tc_drop checks the kill switch before anything else; so does ingress. */
 static void kill_switch_halts(void **state)
 {
 	struct fl_net_rule r = drop_all();
 	struct fl_control c = { .generation = 1 };
+	struct pkt4 in = fl_udp4("10.0.0.2", "10.0.0.1", 53, 40000);
 	__u32 zero = 0;
 	int fd = bpf_map__fd(skel->maps.fl_control);
 
 	set_rule(&r);
 	assert_int_equal(bpf_map_update_elem(fd, &zero, &c, BPF_ANY), 0);
-	assert_int_equal(egress4("10.0.0.2", 1, 2), 1);
+	assert_int_equal(tc_drop4(skel, "10.0.0.2", 1, 2), TC_ACT_UNSPEC);
+	assert_int_equal(run(skel->progs.fl_cg_ingress, &in, sizeof(in), 1), CG_PASS);
+	assert_int_equal(counters().matched, 0);
 	c.generation = 0;
 	assert_int_equal(bpf_map_update_elem(fd, &zero, &c, BPF_ANY), 0);
-	assert_int_equal(egress4("10.0.0.2", 1, 2), 2);
+	assert_int_equal(tc_drop4(skel, "10.0.0.2", 1, 2), TC_ACT_REDIRECT);
+	assert_int_equal(run(skel->progs.fl_cg_ingress, &in, sizeof(in), 1), CG_DROP);
 }
 
 /* 10^5 draws at p = 0.75 land within 6 sigma, not at 100% (sign trap). */
@@ -242,7 +343,7 @@ static void probability_is_binomial(void **state)
 
 	assert_int_equal(fl_parse_probability("75%", &r.prob, err), 0);
 	set_rule(&r);
-	run(skel->progs.fl_cg_egress, &p, sizeof(p), (int)n);
+	run(tskel->progs.fl_test_drop_egress, &p, sizeof(p), (int)n);
 	c = counters();
 	assert_int_equal(c.matched, (uint64_t)n);
 	sigma = fabs(c.injected - n * prob) / sqrt(n * prob * (1 - prob));
@@ -257,7 +358,73 @@ static void non_ip_passes(void **state)
 
 	set_rule(&r);
 	p.eth.h_proto = htons(ETH_P_ARP);
-	assert_int_equal(run(skel->progs.fl_cg_egress, &p, sizeof(p), 1), 1);
+	assert_int_equal(run(tskel->progs.fl_test_drop_egress, &p, sizeof(p), 1), TC_ACT_UNSPEC);
+	assert_int_equal(run(skel->progs.fl_tc_drop, &p, sizeof(p), 1), TC_ACT_UNSPEC);
+	assert_int_equal(run(skel->progs.fl_cg_ingress, &p, sizeof(p), 1), CG_PASS);
+	assert_int_equal(counters().matched, 0);
+}
+
+/*
+ * What a tc program does not drop it leaves to the device's next program
+ * or filter: TC_ACT_UNSPEC, not TC_ACT_OK (0), which ends a tcx chain.
+ * Both tc egress programs, for the target's packet the rule misses, one
+ * it acts on without dropping (delay), and another cgroup's.
+ */
+static void tc_passes_leave_the_chain_going(void **state)
+{
+	struct fl_net_rule r = drop_all();
+	struct fl_net_rule d = { .action = FL_ACT_DELAY, .dir = FL_DIR_EGRESS, .prob = FL_PROB_ONE,
+				 .delay_ns = 1000000, .deadline_ns = now_ns() + 60ULL * 1000000000ULL };
+	struct net_bpf *other = load_net(me.cgid ^ 0x5a5a5a5aULL, me.level);
+	struct pkt4 p = fl_udp4("10.0.0.1", "10.0.0.2", 40000, 53);
+
+	assert_non_null(other);
+	r.proto = FL_PROTO_TCP;
+	set_rule(&r);
+	assert_int_equal(tc_drop4(skel, "10.0.0.2", 40000, 53), TC_ACT_UNSPEC);
+	assert_int_equal(run(skel->progs.fl_tc_egress, &p, sizeof(p), 1), TC_ACT_UNSPEC);
+	assert_int_equal(counters().matched, 0);
+	set_rule(&d);
+	assert_int_equal(run(skel->progs.fl_tc_egress, &p, sizeof(p), 1), TC_ACT_UNSPEC);
+	assert_int_equal(counters().injected, 1);	/* stamped, and still UNSPEC */
+	assert_int_equal(tc_drop4(skel, "10.0.0.2", 40000, 53), TC_ACT_UNSPEC);
+
+	r.proto = 0;
+	set_rule_in(other, &r);
+	assert_int_equal(tc_drop4(other, "10.0.0.2", 40000, 53), TC_ACT_UNSPEC);
+	set_rule_in(other, &d);
+	assert_int_equal(run(other->progs.fl_tc_egress, &p, sizeof(p), 1), TC_ACT_UNSPEC);
+	assert_int_equal(counters_of(other).matched, 0);
+	net_bpf__destroy(other);
+}
+
+/*
+ * fl_tc_drop runs on every device of a namespace and drops only what the
+ * target's sockets send: the socket's cgroup ancestor at the target's
+ * level. This test's own cgroup is the target of the test run's socket
+ * (see load_net); one level down or another id is not, and is not even
+ * counted as a match.
+ */
+static void drop_matches_the_sockets_cgroup(void **state)
+{
+	struct fl_net_rule r = drop_all();
+	struct { uint64_t cgid; int level; bool dropped; } cases[] = {
+		{ me.cgid, me.level, true },
+		{ me.cgid, me.level + 1, false },
+		{ me.cgid + 1, me.level, false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct net_bpf *s = load_net(cases[i].cgid, cases[i].level);
+
+		assert_non_null(s);
+		set_rule_in(s, &r);
+		assert_int_equal(tc_drop4(s, "10.0.0.2", 40000, 53),
+				 cases[i].dropped ? TC_ACT_REDIRECT : TC_ACT_UNSPEC);
+		assert_int_equal(counters_of(s).matched, cases[i].dropped);
+		assert_int_equal(counters_of(s).injected, cases[i].dropped);
+		net_bpf__destroy(s);
+	}
 }
 
 
@@ -415,7 +582,7 @@ static void kind_details_and_pinned_counters(void **state)
 	assert_string_equal(buf, "");
 
 	set_rule(&r);
-	assert_int_equal(egress4("10.0.0.2", 1, 2), 2);
+	assert_int_equal(egress4("10.0.0.2", 1, 2), TC_ACT_REDIRECT);
 	snprintf(pin, sizeof(pin), "/sys/fs/bpf/fl-test-net-%d", getpid());
 	assert_int_equal(bpf_map__pin(skel->maps.fl_net_counters, pin), 0);
 	assert_int_equal(fl_net_kind.read_pinned(pin, &st), 0);
@@ -431,7 +598,7 @@ static void kind_details_and_pinned_counters(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(drops_with_cn_on_egress),
+		cmocka_unit_test(drops_as_sent_on_egress),
 		cmocka_unit_test(drops_on_ingress),
 		cmocka_unit_test(peer_and_local_ports),
 		cmocka_unit_test(remote_cidrs),
@@ -439,6 +606,8 @@ int main(void)
 		cmocka_unit_test(kill_switch_halts),
 		cmocka_unit_test(probability_is_binomial),
 		cmocka_unit_test(non_ip_passes),
+		cmocka_unit_test(tc_passes_leave_the_chain_going),
+		cmocka_unit_test(drop_matches_the_sockets_cgroup),
 		cmocka_unit_test(kind_table_fits_its_conf),
 		cmocka_unit_test(kind_validates_across_options),
 		cmocka_unit_test(kind_refuses_two_delays_on_one_device),

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>	/* TC_ACT_UNSPEC: egress delay's verdict on every packet */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "pkt.h"
@@ -37,6 +38,7 @@
 #define SEC		1000000000ULL
 #define DELAY		(10 * MS)
 #define CLS_MATCH	-1
+#define CLS_NO_MATCH	0
 
 static uint64_t now_ns(void)
 {
@@ -96,7 +98,6 @@ static struct net_test_bpf *load_test(void)
 
 	assert_non_null(t);
 	fl_obj_private(t->obj);
-	t->rodata->tc_l3_off = ETH_HLEN;
 	assert_int_equal(net_test_bpf__load(t), 0);
 	return t;
 }
@@ -111,7 +112,6 @@ static struct net_bpf *load_net(uint64_t cgid, int level)
 	fl_obj_private(s->obj);
 	s->rodata->targ_cgid = cgid;
 	s->rodata->targ_level = level;
-	s->rodata->tc_l3_off = ETH_HLEN;
 	s->rodata->ifb_ifindex = 1;	/* any: a classifier's verdict is only returned */
 	bpf_object__for_each_program(prog, s->obj)
 		bpf_program__set_autoload(prog, prog == s->progs.fl_tc_egress ||
@@ -128,7 +128,7 @@ static uint64_t stamp(struct net_test_bpf *t, int sport, uint64_t tstamp, uint64
 	struct __sk_buff out;
 
 	*before = now_ns();
-	assert_int_equal(run(t->progs.fl_test_stamp_egress, &p, tstamp, &out), 0);
+	assert_int_equal(run(t->progs.fl_test_stamp_egress, &p, tstamp, &out), TC_ACT_UNSPEC);
 	*after = now_ns();
 	return out.tstamp;
 }
@@ -299,20 +299,20 @@ static void untargeted_passes(void **state)
 
 	set_rule(s->maps.fl_net_rule, &r);
 	learn(s->maps.fl_net_tports, &pk, sizeof(pk));
-	assert_int_equal(run(s->progs.fl_tc_ingress, &p, rcv, &out), 0);
+	assert_int_equal(run(s->progs.fl_tc_ingress, &p, rcv, &out), CLS_NO_MATCH);
 	assert_int_equal(out.tstamp, rcv);
 	p = fl_udp4("10.0.0.1", "10.0.0.2", 8080, 5353);
-	assert_int_equal(run(s->progs.fl_tc_egress, &p, rcv, &out), 0);
+	assert_int_equal(run(s->progs.fl_tc_egress, &p, rcv, &out), TC_ACT_UNSPEC);
 	assert_int_equal(out.tstamp, rcv);
 	r.dir = FL_DIR_EGRESS;
 	set_rule(s->maps.fl_net_rule, &r);
 	p = fl_udp4("10.0.0.2", "10.0.0.1", 5353, 8080);
-	assert_int_equal(run(s->progs.fl_tc_ingress, &p, rcv, &out), 0);
+	assert_int_equal(run(s->progs.fl_tc_ingress, &p, rcv, &out), CLS_NO_MATCH);
 	r.dir = FL_DIR_INGRESS;
 	set_rule(s->maps.fl_net_rule, &r);
 	assert_int_equal(bpf_map__update_elem(s->maps.fl_control, &zero, sizeof(zero), &halt,
 					      sizeof(halt), BPF_ANY), 0);
-	assert_int_equal(run(s->progs.fl_tc_ingress, &p, rcv, &out), 0);
+	assert_int_equal(run(s->progs.fl_tc_ingress, &p, rcv, &out), CLS_NO_MATCH);
 	assert_int_equal(counters(s->maps.fl_net_counters).matched, 0);
 	net_bpf__destroy(s);
 }
@@ -342,7 +342,7 @@ static void egress_matches_the_sockets_cgroup(void **state)
 
 		set_rule(s->maps.fl_net_rule, &r);
 		before = now_ns();
-		assert_int_equal(run(s->progs.fl_tc_egress, &p, 0, &out), 0);
+		assert_int_equal(run(s->progs.fl_tc_egress, &p, 0, &out), TC_ACT_UNSPEC);
 		after = now_ns();
 		if (cases[i].stamped)
 			assert_in_range(out.tstamp, before + DELAY, after + DELAY);

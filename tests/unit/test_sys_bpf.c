@@ -453,8 +453,7 @@ static int connect_from(const char *cgdir)
 /* The engine's steps, in order, with what each must leave behind. */
 static int drive(struct fl_fault *f, const struct fl_target *t, uint64_t gen, char *why)
 {
-	struct fl_fault_ctx ctx = { .target = t, .generation = gen, .exp_id = 0x5a5a,
-				    .deadline_ns = fl_now_ns() + 60000000000ULL };
+	struct fl_fault_ctx ctx = { .target = t, .generation = gen, .exp_id = 0x5a5a };
 	struct fl_fault_stats st;
 	char err[FL_ERRLEN] = "";
 	int i, e;
@@ -467,6 +466,12 @@ static int drive(struct fl_fault *f, const struct fl_target *t, uint64_t gen, ch
 	CHECK(!fl_sys_kind.start(f, &ctx, err), "start: %s", err);
 	/* The counters are pinned; the links are not: they die with the controller. */
 	CHECK(!access(UNIT_PIN, F_OK) && access(UNIT_PIN "_link0", F_OK), "pins at " UNIT_PIN " wrong");
+	/* Attached but inert until armed: not failed, not even counted. */
+	e = connect_from(t->path);
+	CHECK(e == 0, "connect before arm: %s", strerror(e));
+	fl_sys_kind.read(f, &st);
+	CHECK(st.valid && st.matched == 0, "before arm: %llu matched", (unsigned long long)st.matched);
+	CHECK(!fl_sys_kind.arm(f, fl_now_ns() + 60000000000ULL, err), "arm: %s", err);
 	for (i = 0; i < 3; i++) {
 		e = connect_from(t->path);
 		CHECK(e == (i < 2 ? ECONNREFUSED : 0), "connect %d: %s", i + 1, strerror(e));

@@ -14,6 +14,7 @@
 #include "fault.h"
 #include "json.h"
 #include "net.h"
+#include "dropdev.h"
 #include "netdev.h"
 #include "netload.h"
 #include "netopts.h"
@@ -21,11 +22,11 @@
 #include "parse.h"
 #include "probe.h"
 
-#define MECH_DROP	"cgroup_skb (bpf_link on the target cgroup)"
-
 /* What prepare found, for the dry run, plan_json and start's mechanism. */
 struct net_plan {
 	char dev[IF_NAMESIZE];		/* delay: the device, as picked in the target's netns */
+	struct fl_devlist devs;		/* egress drop: the devices it attaches to */
+	int nns;			/* in this many network namespaces */
 };
 
 static const struct fl_net_conf *conf_of(const struct fl_fault *f)
@@ -88,20 +89,73 @@ static int prepare_delay(struct fl_fault *f, const struct fl_target *t, struct n
 	return 0;
 }
 
+/* "lo, eth0, veth1" as far as it fits, then "...". */
+static void join_devs(const struct fl_devlist *l, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < l->n && n < size; i++) {
+		if (n + strlen(l->d[i].name) + 8 >= size) {
+			snprintf(buf + n, size - n, "...");
+			return;
+		}
+		n += snprintf(buf + n, size - n, "%s%s", i ? ", " : "", l->d[i].name);
+	}
+}
+
+static void drop_attach_text(const struct fl_fault *f, const struct fl_devlist *l, int nns,
+			     char *buf, size_t size)
+{
+	uint32_t dir = conf_of(f)->rule.dir;
+	char names[160];
+	int n;
+
+	if (!(dir & FL_DIR_EGRESS)) {
+		snprintf(buf, size, "cgroup_skb ingress on the target cgroup");
+		return;
+	}
+	join_devs(l, names, sizeof(names));
+	n = snprintf(buf, size, "tc egress on %s of the target's network namespace%s (%s)",
+		     conf_of(f)->dev[0] ? "the device" : "every device", nns > 1 ? "s" : "", names);
+	if (dir & FL_DIR_INGRESS && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - n, ", cgroup_skb ingress on the target cgroup");
+}
+
+/*
+ * Egress drop: the devices of the target's network namespace it would
+ * attach to; a --dev that is not there is bad input.
+ */
+static int prepare_drop(struct fl_fault *f, const struct fl_target *t, struct net_plan *p,
+			char *err)
+{
+	const struct fl_net_conf *c = conf_of(f);
+	struct fl_features ff = { 0 };
+	bool tcx = fl_probe_one(FEAT_TCX, &ff), out = c->rule.dir & FL_DIR_EGRESS;
+	int rc = 0;
+
+	if (out)
+		rc = fl_drop_plan(t->path, c->dev[0] ? c->dev : NULL, tcx, &p->devs, &p->nns, err);
+	if (rc)
+		return rc;
+	snprintf(f->mechanism, sizeof(f->mechanism), "%s%s%s",
+		 out ? (tcx ? "tc egress (tcx links)" : "tc egress (clsact filters via netlink)") : "",
+		 out && c->rule.dir & FL_DIR_INGRESS ? " + " : "",
+		 c->rule.dir & FL_DIR_INGRESS ? (out ? "cgroup_skb ingress" :
+						 "cgroup_skb (bpf_link on the target cgroup)") : "");
+	drop_attach_text(f, &p->devs, p->nns, f->attach, sizeof(f->attach));
+	return 0;
+}
+
 static int net_prepare(struct fl_fault *f, const struct fl_target *t, char *err)
 {
 	struct net_plan *p;
 	int rc;
 
-	if (!is_delay(f)) {
-		snprintf(f->mechanism, sizeof(f->mechanism), MECH_DROP);
-		snprintf(f->attach, sizeof(f->attach), "cgroup_skb on the target cgroup");
-		return 0;
-	}
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	rc = prepare_delay(f, t, p, err);
+	rc = is_delay(f) ? prepare_delay(f, t, p, err) : prepare_drop(f, t, p, err);
 	if (rc) {
 		free(p);
 		return rc;
@@ -111,13 +165,32 @@ static int net_prepare(struct fl_fault *f, const struct fl_target *t, char *err)
 	return 0;
 }
 
+/* Egress drop: the devices as attached, or as planned; and their namespaces. */
+static void drop_plan_json(const struct fl_fault *f, struct jw *w)
+{
+	struct net_plan *p = f->plan, now;
+	int nns = f->state ? fl_net_session_drop_names(f->state, &now.devs) : -1;
+	const struct fl_devlist *l = nns >= 0 ? &now.devs : p ? &p->devs : NULL;
+
+	if (!l || !(conf_of(f)->rule.dir & FL_DIR_EGRESS))
+		return;
+	jw_key(w, "devices");
+	jw_arr_open(w);
+	for (int i = 0; i < l->n; i++)
+		jw_str(w, l->d[i].name);
+	jw_arr_close(w);
+	jw_ku64(w, "network_namespaces", nns >= 0 ? nns : p->nns);
+}
+
 static void net_plan_json(const struct fl_fault *f, struct jw *w)
 {
 	const struct net_plan *p = f->plan;
 	const char *ifb = f->state ? fl_net_session_ifb(f->state) : "";
 
-	if (!is_delay(f))
+	if (!is_delay(f)) {
+		drop_plan_json(f, w);
 		return;
+	}
 	jw_kstr(w, "device", f->state ? fl_net_session_dev(f->state) : p ? p->dev : "");
 	if (ifb[0])
 		jw_kstr(w, "ifb", ifb);
@@ -133,11 +206,25 @@ static int net_start(struct fl_fault *f, const struct fl_fault_ctx *ctx, char *e
 		return rc;
 	f->state = s;
 	snprintf(f->mechanism, sizeof(f->mechanism), "%s", fl_net_session_mechanism(s));
+	if (!is_delay(f)) {
+		struct fl_devlist *l = malloc(sizeof(*l));
+		int nns = l ? fl_net_session_drop_names(s, l) : -1;
+
+		if (nns >= 0)
+			drop_attach_text(f, l, nns, f->attach, sizeof(f->attach));
+		free(l);
+	}
 	if (is_delay(f))
 		snprintf(f->attach, sizeof(f->attach), "tc EDT + fq on %s of the target's network "
 			 "namespace%s%s", fl_net_session_dev(s), fl_net_session_ifb(s)[0] ?
 			 ", ingress through " : "", fl_net_session_ifb(s));
 	return 0;
+}
+
+static void net_follow(struct fl_fault *f)
+{
+	if (f->state)
+		fl_net_follow(f->state);
 }
 
 static void stats_of(const struct fl_counters *c, struct fl_fault_stats *st)
@@ -255,6 +342,15 @@ static void net_event_text(const struct fl_event *e, char *buf, size_t size)
 
 /* ------------------------------------------------------------ the kind */
 
+static int net_arm(struct fl_fault *f, uint64_t deadline_ns, char *err)
+{
+	int rc = f->state ? fl_net_arm(f->state, deadline_ns) : -ENOENT;
+
+	if (rc)
+		snprintf(err, FL_ERRLEN, "cannot write the rule's deadline: %s", strerror(-rc));
+	return rc;
+}
+
 const struct fl_fault_kind fl_net_kind = {
 	.name = "net",
 	.summary = "drop or delay the target's packets",
@@ -264,9 +360,12 @@ const struct fl_fault_kind fl_net_kind = {
 	.notes =
 		"--port is the peer's port, --local-port the target's own; both need tcp or udp "
 		"(or no --protocol).\n\n"
-		"drop runs cgroup_skb programs on the target cgroup, which see only its sockets' "
-		"packets. An egress drop tells the sender \"congestion\", which TCP and UDP take as "
-		"sent, as a lossy network would.\n\n"
+		"An egress drop runs a tc program on every device of the target's network namespace "
+		"(--dev: on one), first in each device's chain; it drops only the packets of the "
+		"target's sockets, and the sender is told they left, as on a lossy network: no "
+		"socket, TCP, UDP (with IP_RECVERR or not), ping or raw, sees an error, and TCP "
+		"retransmits. Devices added during the fault are not covered. An ingress drop runs "
+		"a cgroup_skb program on the target cgroup, which sees only its sockets' packets.\n\n"
 		"delay stamps each packet's departure time (EDT) from tc on the device of the "
 		"target's network namespace, and fq as that device's root qdisc holds it until "
 		"then: a kernel default qdisc is replaced while the fault runs, someone's fq is "
@@ -285,6 +384,8 @@ const struct fl_fault_kind fl_net_kind = {
 	.prepare = net_prepare,
 	.plan_json = net_plan_json,
 	.start = net_start,
+	.follow = net_follow,
+	.arm = net_arm,
 	.read = net_read,
 	.stop = net_stop,
 	.release = net_release,

@@ -6,17 +6,18 @@
  */
 #include "net.bpf.h"
 
-/* drop: the target cgroup's packets, both directions. */
-SEC("cgroup_skb/egress")
-int fl_cg_egress(struct __sk_buff *skb)
+/* drop, egress: every device of the target's namespace (or --dev). */
+SEC("tc")
+int fl_tc_drop(struct __sk_buff *skb)
 {
-	return cg_drop(skb, FL_DIR_EGRESS);
+	return tc_drop_egress(skb);
 }
 
+/* drop, ingress: the target cgroup's sockets. */
 SEC("cgroup_skb/ingress")
 int fl_cg_ingress(struct __sk_buff *skb)
 {
-	return cg_drop(skb, FL_DIR_INGRESS);
+	return cg_drop_ingress(skb);
 }
 
 /* delay, egress: the target's device. */

@@ -6,11 +6,12 @@
  * BPF_PROG_TEST_RUN cannot reach through them.
  *
  * One object per fault, one rule per object (key 0 of fl_net_rule), one
- * target. Drop runs on cgroup_skb programs attached to the target cgroup,
- * so the kernel runs them only for its sockets (descendants included).
- * Delay runs on tc (EDT: we set skb->tstamp, fq holds the packet until
- * then), which sees a whole device: egress matches the socket's cgroup
- * ancestor at the target's level, ingress what the target taught us.
+ * target. Ingress drop runs on a cgroup_skb program attached to the target
+ * cgroup, so the kernel runs it only for its sockets (descendants
+ * included). Egress drop and delay run on tc, which sees a whole device:
+ * egress matches the socket's cgroup ancestor at the target's level,
+ * ingress what the target taught us. Delay sets skb->tstamp (EDT) and fq
+ * holds the packet until then.
  */
 #ifndef FL_NET_BPF_H
 #define FL_NET_BPF_H
@@ -22,21 +23,18 @@
 
 #define ETH_P_IP	0x0800
 #define ETH_P_IPV6	0x86DD
-#define TC_ACT_OK	0
+/*
+ * Not ours to decide: the next tcx program or clsact filter runs. A tcx
+ * program that returns TC_ACT_OK (TCX_PASS) ends the device's chain, and
+ * the host's own programs and filters after it would never run
+ * (include/net/tcx.h, tcx_run()); in a clsact chain OK ends it as well.
+ */
+#define TC_ACT_UNSPEC	(-1)
 #define CG_PASS		1
 #define CG_DROP		0
-/*
- * cgroup_skb egress may return 2: drop, and tell the sender "congestion"
- * (NET_XMIT_CN), which TCP and UDP treat as sent, so the loss looks like
- * the network's. Linux 5.3, commit 5cf1e9145630 ("bpf: cgroup inet skb
- * programs can return 0 to 3"); it needs the expected attach type, which
- * libbpf sets from SEC("cgroup_skb/egress").
- */
-#define CG_DROP_CN	2
 #define IP_OFFSET	0x1FFF
 #define NSEC_PER_SEC	1000000000ULL
 
-const volatile __u32 tc_l3_off;		/* 14 on Ethernet devices, 0 on raw IP */
 const volatile __u32 ifb_ifindex;	/* ingress delay: hold packets on this ifb */
 /* The kernel lets skb programs ask for the current task (6.1 does not). */
 const volatile __u32 ev_task;
@@ -92,6 +90,19 @@ static __always_inline void map_v4(__u8 *dst, __be32 addr)
 	__builtin_memcpy(dst + 12, &addr, 4);
 }
 
+/*
+ * Bytes from the network header on. cgroup_skb sees the skb from there;
+ * tc sees it from the link layer, whose length depends on the device
+ * (14 on Ethernet and loopback, 0 on tun or wireguard), and one egress drop
+ * runs on every device of a namespace. bpf_skb_load_bytes_relative() finds
+ * the network header on both (Linux 4.18; tc since 5.x), in the linear
+ * part of the skb, where the stack keeps the headers.
+ */
+static __always_inline long load(struct __sk_buff *skb, __u32 off, void *to, __u32 len)
+{
+	return bpf_skb_load_bytes_relative(skb, off, to, len, BPF_HDR_START_NET);
+}
+
 static __always_inline int parse_ports(struct __sk_buff *skb, __u32 off, bool egress,
 				       struct pkt *p)
 {
@@ -101,16 +112,16 @@ static __always_inline int parse_ports(struct __sk_buff *skb, __u32 off, bool eg
 		__u8 type;
 
 		/* Echo request/reply: type 8/0 (v4), 128/129 (v6); id at +4. */
-		if (bpf_skb_load_bytes(skb, off, &type, 1) ||
+		if (load(skb, off, &type, 1) ||
 		    (type != 0 && type != 8 && type != 128 && type != 129) ||
-		    bpf_skb_load_bytes(skb, off + 4, ports, 2))
+		    load(skb, off + 4, ports, 2))
 			return 0;
 		p->icmp_id = bpf_ntohs(ports[0]);
 		return 0;
 	}
 	if (p->proto != FL_PROTO_TCP && p->proto != FL_PROTO_UDP)
 		return 0;
-	if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)))
+	if (load(skb, off, ports, sizeof(ports)))
 		return -1;
 	/* ports[0] is the source: ours on egress, the peer's on ingress. */
 	p->lport = bpf_ntohs(egress ? ports[0] : ports[1]);
@@ -119,13 +130,15 @@ static __always_inline int parse_ports(struct __sk_buff *skb, __u32 off, bool eg
 	return 0;
 }
 
-/* Headers from `off` (the L3 header); non-IP packets return -1. */
-static __always_inline int parse(struct __sk_buff *skb, __u32 off, bool egress, struct pkt *p)
+/* The headers from L3 on; non-IP packets return -1. */
+static __always_inline int parse(struct __sk_buff *skb, bool egress, struct pkt *p)
 {
+	__u32 off = 0;
+
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		struct iphdr ip;
 
-		if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)))
+		if (load(skb, off, &ip, sizeof(ip)))
 			return -1;
 		p->proto = ip.protocol;
 		map_v4(p->remote, egress ? ip.daddr : ip.saddr);
@@ -137,7 +150,7 @@ static __always_inline int parse(struct __sk_buff *skb, __u32 off, bool egress, 
 	if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr ip6;
 
-		if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)))
+		if (load(skb, off, &ip6, sizeof(ip6)))
 			return -1;
 		/* Extension headers are not walked: such packets match on
 		 * addresses only, never on ports. */
@@ -258,16 +271,16 @@ static __always_inline struct fl_net_rule *pick_rule(struct __sk_buff *skb, cons
 	return r;
 }
 
-static __always_inline int cg_drop(struct __sk_buff *skb, __u32 dir)
+/* Ingress drop: the receiving socket is the target's; nobody is told. */
+static __always_inline int cg_drop_ingress(struct __sk_buff *skb)
 {
 	struct pkt p = {};
 
-	if (fl_halted() || parse(skb, 0, dir == FL_DIR_EGRESS, &p) ||
-	    !pick_rule(skb, &p, dir, FL_ACT_DROP))
+	if (fl_halted() || parse(skb, false, &p) || !pick_rule(skb, &p, FL_DIR_INGRESS, FL_ACT_DROP))
 		return CG_PASS;
 	count(skb, true, 0);
-	emit(skb, &p, dir, FL_EV_NET_DROP, 0, bpf_skb_cgroup_id(skb));
-	return dir == FL_DIR_EGRESS ? CG_DROP_CN : CG_DROP;
+	emit(skb, &p, FL_DIR_INGRESS, FL_EV_NET_DROP, 0, bpf_skb_cgroup_id(skb));
+	return CG_DROP;
 }
 
 /* Is this packet's socket in the target cgroup (or below it)? No socket: no. */
@@ -276,6 +289,37 @@ static __always_inline bool skb_targeted(struct __sk_buff *skb)
 	__u64 id = bpf_skb_ancestor_cgroup_id(skb, targ_level);
 
 	return id && id == targ_cgid;
+}
+
+/*
+ * Egress drop, as the network would: the sender hears that the packet
+ * left. A cgroup_skb egress drop cannot do that: the stack hands the
+ * sender NET_XMIT_DROP (ENOBUFS) or EPERM, which UDP with IP_RECVERR,
+ * ping and raw sockets report for every packet. On tc egress only a
+ * redirect or TC_ACT_STOLEN tell the sender NET_XMIT_SUCCESS
+ * (net/core/dev.c, sch_handle_egress()), and tcx turns STOLEN into "next"
+ * (tcx_action_code()). So: a redirect to ifindex 0, which no device has;
+ * skb_do_redirect() (net/core/filter.c) finds none and frees the packet,
+ * on clsact and tcx alike (Linux 4.x to 6.18). TCP then sees a segment
+ * that was sent and never acknowledged: it retransmits, and a connect
+ * times out.
+ */
+static __always_inline int drop_egress(struct __sk_buff *skb)
+{
+	struct pkt p = {};
+
+	if (parse(skb, true, &p) || !pick_rule(skb, &p, FL_DIR_EGRESS, FL_ACT_DROP))
+		return TC_ACT_UNSPEC;
+	count(skb, true, 0);
+	emit(skb, &p, FL_DIR_EGRESS, FL_EV_NET_DROP, 0, bpf_skb_cgroup_id(skb));
+	return bpf_redirect(0, 0);
+}
+
+static __always_inline int tc_drop_egress(struct __sk_buff *skb)
+{
+	if (fl_halted() || !skb_targeted(skb))
+		return TC_ACT_UNSPEC;
+	return drop_egress(skb);
 }
 
 /* Delay plus a uniform jitter in [-jitter, +jitter], never below zero. */
@@ -323,21 +367,21 @@ static __always_inline int stamp_egress(struct __sk_buff *skb)
 	struct pkt p = {};
 	__u64 delay;
 
-	if (parse(skb, tc_l3_off, true, &p))
-		return TC_ACT_OK;
+	if (parse(skb, true, &p))
+		return TC_ACT_UNSPEC;
 	r = pick_rule(skb, &p, FL_DIR_EGRESS, FL_ACT_DELAY);
 	if (!r)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	skb->tstamp = departure(skb, r, true, &delay);
 	count(skb, true, delay);
 	emit(skb, &p, FL_DIR_EGRESS, FL_EV_NET_DELAY, delay, bpf_skb_cgroup_id(skb));
-	return TC_ACT_OK;
+	return TC_ACT_UNSPEC;
 }
 
 static __always_inline int tc_egress(struct __sk_buff *skb)
 {
 	if (fl_halted() || !skb_targeted(skb))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	return stamp_egress(skb);
 }
 
@@ -356,7 +400,7 @@ static __always_inline int learn_flow(struct __sk_buff *skb)
 	struct fl_flow_key k = {};
 	struct pkt p = {};
 
-	if (fl_halted() || parse(skb, 0, true, &p))
+	if (fl_halted() || parse(skb, true, &p))
 		return CG_PASS;
 	flow_key_of(&p, &k);
 	bpf_map_update_elem(&fl_net_tflows, &k, &cgid, BPF_ANY);
@@ -410,7 +454,7 @@ static __always_inline int tc_ingress(struct __sk_buff *skb)
 	struct pkt p = {};
 	__u64 delay, t, cgid = 0;
 
-	if (fl_halted() || !ifb_ifindex || parse(skb, tc_l3_off, false, &p) ||
+	if (fl_halted() || !ifb_ifindex || parse(skb, false, &p) ||
 	    !ingress_targeted(&p, &cgid))
 		return CLS_NO_MATCH;
 	r = pick_rule(skb, &p, FL_DIR_INGRESS, FL_ACT_DELAY);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The loader of one network fault: open → configure → load → attach, as
- * the skeleton lifecycle goes, and back. Drop attaches cgroup_skb programs
- * to the target cgroup; delay first readies the device in the target's
- * network namespace (fq, an ifb for ingress: netdev.c), noting it so a
- * crash can be undone, then attaches tc programs there.
+ * the skeleton lifecycle goes, and back. Ingress drop attaches a cgroup_skb
+ * program to the target cgroup; egress drop a tc program to every device
+ * of the target's network namespace (net.bpf.h says why tc); delay first
+ * readies one device there (fq, an ifb for ingress: netdev.c), then
+ * attaches tc programs to it. What outlives us (a clsact filter, a qdisc)
+ * is noted first, so a crash can be undone.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <bpf/libbpf.h>
 #include "net.skel.h"
 #include "ctl.h"
+#include "dropdev.h"
 #include "fault.h"
 #include "log.h"
 #include "netdev.h"
@@ -24,12 +27,13 @@
 #include "probe.h"
 #include "sockets.h"
 
-#define FL_NET_CG_PROGS		5
+#define FL_NET_CG_PROGS		4
 
 struct net_session {
 	struct fl_net_conf conf;	/* a copy: the rule gets its deadline */
 	struct net_bpf *skel;
 	struct bpf_link *cg_link[FL_NET_CG_PROGS];
+	struct fl_drop_devs *drop;	/* egress drop: where it is attached (dropdev.c) */
 	char counters_pin[sizeof(((struct fl_fault_ctx *)0)->pin_prefix)];
 	struct fl_netdev dev;
 	bool dev_used;
@@ -72,7 +76,7 @@ static void choose_programs(struct net_session *s)
 	struct net_bpf *skel = s->skel;
 	bool drop = is_drop(s), in = has_dir(s, FL_DIR_INGRESS), out = has_dir(s, FL_DIR_EGRESS);
 
-	bpf_program__set_autoload(skel->progs.fl_cg_egress, drop && out);
+	bpf_program__set_autoload(skel->progs.fl_tc_drop, drop && out);
 	bpf_program__set_autoload(skel->progs.fl_cg_ingress, drop && in);
 	bpf_program__set_autoload(skel->progs.fl_tc_egress, !drop && out);
 	bpf_program__set_autoload(skel->progs.fl_tc_ingress, !drop && in);
@@ -93,7 +97,6 @@ static int open_object(struct net_session *s, const struct fl_fault_ctx *ctx)
 	s->skel->rodata->fl_exp_id = ctx->exp_id;
 	s->skel->rodata->targ_cgid = ctx->target->cgid;
 	s->skel->rodata->targ_level = ctx->target->level;
-	s->skel->rodata->tc_l3_off = s->dev.l3_off;
 	s->skel->rodata->ifb_ifindex = s->dev.ifb_ifindex;
 	s->skel->rodata->ev_task = fl_events_task_helpers();
 	choose_programs(s);
@@ -119,7 +122,7 @@ static int fill_maps(struct net_session *s, const struct fl_fault_ctx *ctx)
 	__u32 key = 0;
 	int rc;
 
-	s->conf.rule.deadline_ns = ctx->deadline_ns;
+	s->conf.rule.deadline_ns = FL_DEADLINE_INERT;	/* live at fl_net_arm() */
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.fl_net_rule), &key, &s->conf.rule, BPF_ANY))
 		return -errno;
 	if (!is_drop(s) && has_dir(s, FL_DIR_INGRESS)) {
@@ -135,12 +138,11 @@ static int fill_maps(struct net_session *s, const struct fl_fault_ctx *ctx)
 	return rc;
 }
 
-/* A detached experiment's links live in bpffs, not in the controller. */
 /* Every loaded cgroup program of the object, on the target cgroup. */
 static int attach_cgroup_progs(struct net_session *s, const struct fl_fault_ctx *ctx, char *err)
 {
 	struct bpf_program *progs[FL_NET_CG_PROGS] = {
-		s->skel->progs.fl_cg_egress, s->skel->progs.fl_cg_ingress, s->skel->progs.fl_cg_learn,
+		s->skel->progs.fl_cg_ingress, s->skel->progs.fl_cg_learn,
 		s->skel->progs.fl_bind4, s->skel->progs.fl_bind6,
 	};
 	const char *path = ctx->target->path;
@@ -164,26 +166,6 @@ static int attach_cgroup_progs(struct net_session *s, const struct fl_fault_ctx 
 	return rc;
 }
 
-/* The record names the device before anything on it changes. */
-static int note_dev(struct net_session *s, const struct fl_fault_ctx *ctx, char *err)
-{
-	struct fl_net_note n = { .ifindex = s->dev.ifindex, .made_clsact = true };
-	char note[128];
-	struct stat st;
-	int rc;
-
-	if (stat("/proc/self/ns/net", &st))
-		return -errno;
-	n.netns = st.st_ino;
-	snprintf(n.name, sizeof(n.name), "%s", s->dev.name);
-	fl_net_format_note(&n, note, sizeof(note));
-	rc = ctx->note ? ctx->note(ctx->note_arg, note) : 0;
-	if (rc)
-		snprintf(err, FL_ERRLEN, "cannot record device %s before changing it: %s", n.name,
-			 strerror(-rc));
-	return rc;
-}
-
 static uint64_t fq_drops_now(const struct net_session *s)
 {
 	struct nl_qdisc_info dev_fq, ifb_fq;
@@ -193,19 +175,25 @@ static uint64_t fq_drops_now(const struct net_session *s)
 	return dev_fq.drops + ifb_fq.drops;
 }
 
-/* Devices first (netns, fq, ifb): the object's rodata needs their indexes. */
+/* tc programs attach to devices of the target's network namespace. */
+static int enter_target_netns(struct net_session *s, const struct fl_fault_ctx *ctx, char *err)
+{
+	int rc = fl_enter_cgroup_netns(ctx->target->path, err);
+
+	if (!rc)
+		s->netns_fd = fl_netns_here();
+	return rc;
+}
+
+/* Devices first (fq, ifb): the object's rodata needs the ifb's index. */
 static int setup_device(struct net_session *s, const struct fl_fault_ctx *ctx, char *err)
 {
 	uint64_t max_delay = s->conf.rule.delay_ns + s->conf.rule.jitter_ns;
 	int rc;
 
-	rc = fl_enter_cgroup_netns(ctx->target->path, err);
-	if (!rc) {
-		s->netns_fd = fl_netns_here();
-		rc = fl_netdev_pick(&s->dev, s->conf.dev[0] ? s->conf.dev : NULL, err);
-	}
+	rc = fl_netdev_pick(&s->dev, s->conf.dev[0] ? s->conf.dev : NULL, err);
 	if (!rc)
-		rc = note_dev(s, ctx, err);
+		rc = fl_net_note_dev(ctx, s->dev.ifindex, s->dev.name, err);
 	if (rc)
 		return rc;
 	s->dev_used = true;
@@ -226,12 +214,36 @@ static int attach_delay(struct net_session *s, const struct fl_fault_ctx *ctx, c
 	rc = attach_cgroup_progs(s, ctx, err);
 	if (!rc && has_dir(s, FL_DIR_EGRESS))
 		rc = fl_tc_attach(&s->dev.egress, s->dev.ifindex, false,
-				  bpf_program__fd(s->skel->progs.fl_tc_egress), tcx, err);
+				  bpf_program__fd(s->skel->progs.fl_tc_egress), tcx, FL_TC_HANDLE, err);
 	if (!rc && has_dir(s, FL_DIR_INGRESS))
 		rc = fl_tc_attach_redirect(&s->dev.ingress, s->dev.ifindex,
 					   bpf_program__fd(s->skel->progs.fl_tc_ingress),
 					   s->dev.ifb_ifindex, err);
 	s->mechanism = tcx ? "tc EDT (tcx link) + fq" : "tc EDT (clsact filter via netlink) + fq";
+	return rc;
+}
+
+static int attach_drop(struct net_session *s, const struct fl_fault_ctx *ctx, char *err)
+{
+	struct fl_features ff = { 0 };
+	bool tcx = fl_probe_one(FEAT_TCX, &ff);
+	int rc;
+
+	struct fl_drop_conf dc = {
+		.prog_fd = bpf_program__fd(s->skel->progs.fl_tc_drop), .tcx = tcx,
+		.only = s->conf.dev[0] ? s->conf.dev : NULL, .cgroup = ctx->target->path, .ctx = ctx,
+	};
+
+	rc = attach_cgroup_progs(s, ctx, err);
+	if (!rc && has_dir(s, FL_DIR_EGRESS))
+		rc = fl_drop_start(&s->drop, &dc, err);
+	if (!has_dir(s, FL_DIR_EGRESS))
+		s->mechanism = "cgroup_skb (bpf_link on the target cgroup)";
+	else if (!has_dir(s, FL_DIR_INGRESS))
+		s->mechanism = tcx ? "tc egress (tcx links)" : "tc egress (clsact filters via netlink)";
+	else
+		s->mechanism = tcx ? "tc egress (tcx links) + cgroup_skb ingress" :
+			"tc egress (clsact filters via netlink) + cgroup_skb ingress";
 	return rc;
 }
 
@@ -244,6 +256,7 @@ static void detach(struct net_session *s)
 		bpf_link__destroy(s->cg_link[i]);
 		s->cg_link[i] = NULL;
 	}
+	fl_drop_detach(s->drop);
 	if (!s->dev_used)
 		return;
 	orig = fl_netns_enter(s->netns_fd);
@@ -268,6 +281,7 @@ static void teardown(struct net_session *s, bool unpin)
 	if (unpin && s->counters_pin[0])
 		unlink(s->counters_pin);
 	net_bpf__destroy(s->skel);
+	fl_drop_stop(s->drop);
 	free(s);
 }
 
@@ -275,7 +289,7 @@ static int start(struct net_session *s, const struct fl_fault_ctx *ctx, char *er
 {
 	int rc;
 
-	if (!is_drop(s) && (rc = setup_device(s, ctx, err)))
+	if (!is_drop(s) && ((rc = enter_target_netns(s, ctx, err)) || (rc = setup_device(s, ctx, err))))
 		return rc;
 	rc = open_object(s, ctx);
 	if (rc) {
@@ -291,10 +305,7 @@ static int start(struct net_session *s, const struct fl_fault_ctx *ctx, char *er
 			 strerror(-rc));
 		return rc;
 	}
-	if (!is_drop(s))
-		return attach_delay(s, ctx, err);
-	s->mechanism = "cgroup_skb (bpf_link on the target cgroup)";
-	return attach_cgroup_progs(s, ctx, err);
+	return is_drop(s) ? attach_drop(s, ctx, err) : attach_delay(s, ctx, err);
 }
 
 int fl_net_load(struct net_session **out, const struct fl_net_conf *c,
@@ -382,4 +393,32 @@ const char *fl_net_session_dev(const struct net_session *s)
 const char *fl_net_session_ifb(const struct net_session *s)
 {
 	return s->dev.ifb;
+}
+
+int fl_net_session_drop_names(const struct net_session *s, struct fl_devlist *l)
+{
+	return s->drop ? fl_drop_names(s->drop, l) : -1;
+}
+
+void fl_net_follow(struct net_session *s)
+{
+	if (s->drop)
+		fl_drop_follow(s->drop);
+}
+
+/*
+ * The whole rule again, only its deadline changed. The kernel copies it in
+ * place, not atomically (copy_map_value()): a program reading it meanwhile
+ * sees every other field as it was, and a deadline mixed of the old and new
+ * bytes, which either has passed (the packet goes through, as it would
+ * have a moment before) or has not (it is faulted, as the live fault does).
+ */
+int fl_net_arm(struct net_session *s, uint64_t deadline_ns)
+{
+	__u32 key = 0;
+
+	s->conf.rule.deadline_ns = deadline_ns;
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.fl_net_rule), &key, &s->conf.rule, BPF_ANY))
+		return -errno;
+	return 0;
 }

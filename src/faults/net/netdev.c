@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <net/if_arp.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
@@ -19,12 +19,12 @@
 #include "parse.h"
 #include "sysfs.h"
 
-/* libbpf 1.1 predates tcx (Linux 6.6); the UAPI values are fixed. */
+/* libbpf 1.1 and Debian 12's headers predate tcx (Linux 6.6); the UAPI values are fixed. */
 #define FL_BPF_TCX_INGRESS	46
 #define FL_BPF_TCX_EGRESS	47
+#define FL_BPF_F_BEFORE		(1U << 3)
 /* Our clsact filters: a priority few others pick, so we never collide. */
 #define FL_TC_PRIO		0xfa17
-#define FL_TC_HANDLE		0xfa17
 
 /* Some process in the cgroup or below it (depth-first), or 0. */
 static int first_pid(const char *dir, int depth)
@@ -123,22 +123,6 @@ static int default_route_dev(char *name, size_t size)
 	return rc;
 }
 
-static uint32_t l3_offset(const char *name)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	uint32_t off = 14;
-
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	/* Raw-IP devices (tun, wireguard) hand tc the IP header first. */
-	if (fd >= 0 && !ioctl(fd, SIOCGIFHWADDR, &ifr) &&
-	    (ifr.ifr_hwaddr.sa_family == ARPHRD_NONE || ifr.ifr_hwaddr.sa_family == ARPHRD_IPGRE))
-		off = 0;
-	if (fd >= 0)
-		close(fd);
-	return off;
-}
-
 int fl_netdev_pick(struct fl_netdev *d, const char *name, char *err)
 {
 	memset(d, 0, sizeof(*d));
@@ -155,7 +139,32 @@ int fl_netdev_pick(struct fl_netdev *d, const char *name, char *err)
 		snprintf(err, FL_ERRLEN, "no device '%s' in the target's network namespace", d->name);
 		return -ENODEV;
 	}
-	d->l3_off = l3_offset(d->name);
+	return 0;
+}
+
+int fl_netdev_list(struct fl_devlist *l, const char *name, char *err)
+{
+	struct if_nameindex *all, *i;
+
+	memset(l, 0, sizeof(*l));
+	if (name) {
+		l->d[0].ifindex = if_nametoindex(name);
+		snprintf(l->d[0].name, sizeof(l->d[0].name), "%s", name);
+		l->n = l->d[0].ifindex ? 1 : 0;
+		if (!l->n)
+			snprintf(err, FL_ERRLEN, "no device '%s' in the target's network namespace", name);
+		return l->n ? 0 : -EINVAL;
+	}
+	all = if_nameindex();
+	if (!all) {
+		snprintf(err, FL_ERRLEN, "cannot list the target's network devices: %s", strerror(errno));
+		return -errno;
+	}
+	for (i = all; i->if_index && l->n < FL_DEVS_MAX; i++, l->n++) {
+		l->d[l->n].ifindex = i->if_index;
+		snprintf(l->d[l->n].name, sizeof(l->d[0].name), "%s", i->if_name);
+	}
+	if_freenameindex(all);
 	return 0;
 }
 
@@ -244,12 +253,13 @@ int fl_netdev_make_ifb(struct fl_netdev *d, uint64_t max_delay_ns, char *err)
 	return rc;
 }
 
-static void attach_init(struct fl_tc_attach *a, int ifindex, bool ingress)
+static void attach_init(struct fl_tc_attach *a, int ifindex, bool ingress, uint32_t handle)
 {
 	memset(a, 0, sizeof(*a));
 	a->link_fd = -1;
 	a->ifindex = ifindex;
 	a->ingress = ingress;
+	a->handle = handle;
 }
 
 /* clsact on the device, remembering whether it was ours to remove later. */
@@ -271,7 +281,6 @@ static int ensure_clsact(struct fl_tc_attach *a, char *err)
 static void filter_added(struct fl_tc_attach *a)
 {
 	a->filter = true;
-	a->handle = FL_TC_HANDLE;
 	a->prio = FL_TC_PRIO;
 }
 
@@ -281,7 +290,7 @@ int fl_tc_attach_redirect(struct fl_tc_attach *a, int ifindex, int prog_fd, int 
 {
 	int rc;
 
-	attach_init(a, ifindex, true);
+	attach_init(a, ifindex, true, FL_TC_HANDLE);
 	rc = ensure_clsact(a, err);
 	if (rc)
 		return rc;
@@ -301,7 +310,7 @@ static int clsact_attach(struct fl_tc_attach *a, int prog_fd, char *err)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
 		    .attach_point = a->ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FL_TC_HANDLE, .priority = FL_TC_PRIO,
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = a->handle, .priority = FL_TC_PRIO,
 		    .prog_fd = prog_fd);
 	int rc;
 
@@ -319,15 +328,34 @@ static int clsact_attach(struct fl_tc_attach *a, int prog_fd, char *err)
 	return 0;
 }
 
-int fl_tc_attach(struct fl_tc_attach *a, int ifindex, bool ingress, int prog_fd, bool use_tcx,
-		 char *err)
+/*
+ * A tcx link at the head of the device's chain. Our programs return "next"
+ * for every packet they leave alone, so the host's programs after ours
+ * run as before; at the tail, a host program that passes a packet
+ * (TCX_PASS) would end the chain before ours. Raw bpf(2): libbpf 1.1
+ * knows no tcx options, and BPF_F_BEFORE with no relative program means
+ * "first" (kernel/bpf/mprog.c).
+ */
+static int tcx_link_first(int prog_fd, int ifindex, bool ingress)
 {
-	attach_init(a, ifindex, ingress);
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = prog_fd;
+	attr.link_create.target_ifindex = ifindex;
+	attr.link_create.attach_type = ingress ? FL_BPF_TCX_INGRESS : FL_BPF_TCX_EGRESS;
+	attr.link_create.flags = FL_BPF_F_BEFORE;
+	return syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+}
+
+int fl_tc_attach(struct fl_tc_attach *a, int ifindex, bool ingress, int prog_fd, bool use_tcx,
+		 uint32_t handle, char *err)
+{
+	attach_init(a, ifindex, ingress, handle);
 	if (!use_tcx)
 		return clsact_attach(a, prog_fd, err);
 	/* A link dies with us: nothing is left on the device if we crash. */
-	a->link_fd = bpf_link_create(prog_fd, ifindex,
-				     ingress ? FL_BPF_TCX_INGRESS : FL_BPF_TCX_EGRESS, NULL);
+	a->link_fd = tcx_link_first(prog_fd, ifindex, ingress);
 	if (a->link_fd < 0) {
 		int rc = -errno;
 
@@ -389,15 +417,15 @@ void fl_netdev_ifb_name(int pid, char *buf, size_t size)
 
 /*
  * After a crash: remove what faultline puts on a device and nothing else.
- * Our filters carry prio/handle fa17, our fq handle fa17:, our ifb the
+ * Our filters carry prio fa17 and handle fa17 (delay) or fa18 (drop), our fq handle fa17:, our ifb the
  * controller's pid; a clsact we made goes only once no filter is left on it.
  */
 /* Our filter (or, with filter false and made_clsact, our clsact) on one side. */
-static void sweep_detach(int ifindex, bool ingress, bool filter, bool made_clsact)
+static void sweep_detach(int ifindex, bool ingress, uint32_t handle, bool made_clsact)
 {
 	struct fl_tc_attach a = { .ifindex = ifindex, .ingress = ingress, .link_fd = -1,
-				  .filter = filter, .made_clsact = made_clsact,
-				  .handle = FL_TC_HANDLE, .prio = FL_TC_PRIO };
+				  .filter = handle != 0, .made_clsact = made_clsact,
+				  .handle = handle, .prio = FL_TC_PRIO };
 
 	fl_tc_detach(&a);
 }
@@ -411,11 +439,12 @@ int fl_netdev_sweep(int ifindex, const char *name, int ctl_pid, bool made_clsact
 	if (!if_indextoname(ifindex, now) || strcmp(now, name))
 		ifindex = if_nametoindex(name);
 	if (ifindex) {
-		sweep_detach(ifindex, false, true, false);
-		sweep_detach(ifindex, true, true, false);
+		sweep_detach(ifindex, false, FL_TC_HANDLE, false);
+		sweep_detach(ifindex, false, FL_TC_HANDLE_DROP, false);
+		sweep_detach(ifindex, true, FL_TC_HANDLE, false);
 		if (made_clsact && nl_filter_count(ifindex, true) == 0 &&
 		    nl_filter_count(ifindex, false) == 0)
-			sweep_detach(ifindex, true, false, true);
+			sweep_detach(ifindex, true, 0, true);
 		if (!nl_qdisc_root(ifindex, &q) && !strcmp(q.kind, "fq") && q.handle == NL_FQ_HANDLE)
 			nl_qdisc_del_root(ifindex);
 	}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The device side of delay: the netns, the device, fq as root qdisc, the tc
- * attachment (tcx link or clsact filter) and the ifb for ingress. Each
- * setup step records what it changed so teardown undoes exactly that.
+ * The device side of tc faults: the netns, the device, fq as root qdisc for
+ * delay, the tc attachment (tcx link or clsact filter) and the ifb for
+ * ingress delay. Each setup step records what it changed so teardown
+ * undoes exactly that.
  */
 #ifndef FL_NETDEV_H
 #define FL_NETDEV_H
@@ -24,13 +25,26 @@ struct fl_tc_attach {
 struct fl_netdev {
 	char name[IF_NAMESIZE];
 	int ifindex;
-	uint32_t l3_off;	/* 14 on Ethernet-like devices, 0 on raw IP */
 	bool made_fq;		/* we replaced a default root qdisc with fq */
 	char ifb[IF_NAMESIZE];	/* ingress delay: our ifb device, if any */
 	int ifb_ifindex;
 	bool made_ifb_fq;
 	struct fl_tc_attach egress, ingress;
 };
+
+/* The devices of a network namespace, as an egress drop attaches to them. */
+#define FL_DEVS_MAX	256
+struct fl_devlist {
+	int n;
+	struct { int ifindex; char name[IF_NAMESIZE]; } d[FL_DEVS_MAX];
+};
+/* This namespace's devices, or only `name` (-EINVAL with err when absent). */
+int fl_netdev_list(struct fl_devlist *l, const char *name, char *err);
+/*
+ * Without tcx each device takes a clsact filter, and the record names each
+ * before it is added: a namespace with more devices needs --dev.
+ */
+#define FL_NET_CLSACT_DEVS	32
 
 /* Enter the network namespace of the first process in a cgroup. */
 int fl_enter_cgroup_netns(const char *cgroup_path, char *err);
@@ -56,9 +70,12 @@ int fl_netdev_ensure_fq(struct fl_netdev *d, int ifindex, uint64_t max_delay_ns,
 			bool *made, char *err);
 /* Create an ifb (with fq) to hold delayed ingress packets. */
 int fl_netdev_make_ifb(struct fl_netdev *d, uint64_t max_delay_ns, char *err);
-/* Attach a tc program: tcx link when `use_tcx`, else a clsact filter. */
+/* The handles of our clsact filters: one delay and one drop per device. */
+#define FL_TC_HANDLE		0xfa17
+#define FL_TC_HANDLE_DROP	0xfa18
+/* Attach a tc program: tcx link when `use_tcx`, else a clsact filter with `handle`. */
 int fl_tc_attach(struct fl_tc_attach *a, int ifindex, bool ingress, int prog_fd, bool use_tcx,
-		 char *err);
+		 uint32_t handle, char *err);
 /* Ingress delay: a classic cls_bpf filter whose mirred action sends to the ifb. */
 int fl_tc_attach_redirect(struct fl_tc_attach *a, int ifindex, int prog_fd, int ifb_ifindex,
 			  char *err);

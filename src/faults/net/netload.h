@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "fault.h"
 #include "net.h"
+#include "netdev.h"
 
 struct net_session;
 
@@ -36,11 +37,23 @@ void fl_net_unload(struct net_session *s, struct fl_net_final *fin);
 const char *fl_net_session_mechanism(const struct net_session *s);
 const char *fl_net_session_dev(const struct net_session *s);	/* "" for drop */
 const char *fl_net_session_ifb(const struct net_session *s);	/* "" without one */
+/* Egress drop: the devices it is attached to, and how many namespaces; -1 for other faults. */
+int fl_net_session_drop_names(const struct net_session *s, struct fl_devlist *l);
+/* Egress drop: attach where the target has moved since (dropdev.c). */
+void fl_net_follow(struct net_session *s);
 
 /* A per-CPU fl_counters map, summed; 0 or -errno. */
 int fl_net_sum_counters(int map_fd, struct fl_counters *sum);
 
+/*
+ * In the device's network namespace, before a change that outlives us (a
+ * clsact filter, a qdisc): the record names the device (sweep.c).
+ */
+int fl_net_note_dev(const struct fl_fault_ctx *ctx, int ifindex, const char *name, char *err);
 /* Undo on the noted device what a dead controller left there (sweep.c). */
 void fl_net_sweep(const char *note, int controller_pid);
+
+/* The rule, written inert by fl_net_load(), injects until deadline_ns. 0 or -errno. */
+int fl_net_arm(struct net_session *s, uint64_t deadline_ns);
 
 #endif

@@ -69,9 +69,10 @@ const struct fl_opt fl_net_opts[] = {
 	  .metavar = "CIDR", .desc = FL_DESC_LABEL,
 	  .help = "only packets to or from this address or network (10.0.0.0/8, 2001:db8::/32)" },
 	{ .name = "dev", .type = FL_OPT_STRING, .off = offsetof(struct fl_net_conf, dev),
-	  .size = IF_NAMESIZE, .metavar = "NAME", .def = "the default route's device",
-	  .actions = A_DELAY, .desc = FL_DESC_LABEL, .parse = check_dev,
-	  .help = "the device to delay on, in the target's network namespace" },
+	  .size = IF_NAMESIZE, .metavar = "NAME",
+	  .def = "delay: the default route's device; drop: every device", .desc = FL_DESC_LABEL,
+	  .parse = check_dev,
+	  .help = "the device of the target's network namespace to act on (drop: egress only)" },
 	{ .name = "delay", .type = FL_OPT_DURATION, .off = RULE(delay_ns), .min = 1,
 	  .max = NET_MAX_DELAY, .metavar = "D", .actions = A_DELAY, .required = A_DELAY,
 	  .desc = FL_DESC_BARE, .help = "added to each packet (50ms, 1.5s; at most 60s)" },
@@ -172,6 +173,9 @@ int fl_net_conf_check(const struct fl_net_conf *c, char *err)
 	}
 	if ((r->port_lo || r->lport_lo) && r->proto == FL_PROTO_ICMP)
 		return bad(err, "--port and --local-port need tcp or udp, not icmp");
+	/* Ingress drop sees the target's sockets, whatever the device. */
+	if (r->action == FL_ACT_DROP && c->dev[0] && !(r->dir & FL_DIR_EGRESS))
+		return bad(err, "--dev applies to an egress drop; an ingress drop acts on every device");
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "netdev.h"
+#include "fault.h"
 #include "netload.h"
 
 void fl_net_format_note(const struct fl_net_note *n, char *buf, size_t size)
@@ -35,6 +36,26 @@ int fl_net_parse_note(const char *note, struct fl_net_note *n)
 		return -EINVAL;
 	n->made_clsact = made;
 	return 0;
+}
+
+/* In the device's namespace: the record names it before anything on it changes. */
+int fl_net_note_dev(const struct fl_fault_ctx *ctx, int ifindex, const char *name, char *err)
+{
+	struct fl_net_note n = { .ifindex = ifindex, .made_clsact = true };
+	char note[128];
+	struct stat st;
+	int rc;
+
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	n.netns = st.st_ino;
+	snprintf(n.name, sizeof(n.name), "%s", name);
+	fl_net_format_note(&n, note, sizeof(note));
+	rc = ctx && ctx->note ? ctx->note(ctx->note_arg, note) : 0;
+	if (rc)
+		snprintf(err, FL_ERRLEN, "cannot record device %s before changing it: %s", n.name,
+			 strerror(-rc));
+	return rc;
 }
 
 /* An fd for the network namespace with this inode, wherever it is held. */

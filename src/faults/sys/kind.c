@@ -81,7 +81,6 @@ static int sys_start(struct fl_fault *f, const struct fl_fault_ctx *ctx, char *e
 		.target = ctx->target,
 		.generation = ctx->generation,
 		.exp_id = ctx->exp_id,
-		.deadline_ns = ctx->deadline_ns,
 		.pin_prefix = ctx->pin_prefix,
 	};
 	struct sys_run *run;
@@ -93,6 +92,13 @@ static int sys_start(struct fl_fault *f, const struct fl_fault_ctx *ctx, char *e
 	if (!e)
 		f->state = run;
 	return e;
+}
+
+static int sys_arm(struct fl_fault *f, uint64_t deadline_ns, char *err)
+{
+	int e = f->state ? fl_sys_arm(f->state, deadline_ns) : -ENOENT;
+
+	return e ? fl_sys_err(err, e, "cannot write the rule's deadline: %s", strerror(-e)) : 0;
 }
 
 /* c: the fault's options, for --count; NULL when not known. */
@@ -170,6 +176,7 @@ const struct fl_fault_kind fl_sys_kind = {
 	.prepare = sys_prepare,
 	.plan_json = sys_plan_json,
 	.start = sys_start,
+	.arm = sys_arm,
 	.read = sys_read,
 	.stop = sys_stop,
 	.release = sys_release,

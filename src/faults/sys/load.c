@@ -2,8 +2,10 @@
 /*
  * One sys fault in the kernel: open the skeleton, configure it (rodata,
  * autoload only the programs the plan names, their attach targets), load,
- * write the rule (its deadline included, so the kernel enforces it even if
- * we die), pin the counters, attach; and the way back.
+ * write the rule (inert: its deadline already past), pin the counters,
+ * attach; arm gives the rule its deadline once every fault of the
+ * experiment is attached, so the kernel enforces it even if we die; and
+ * the way back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,12 +17,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "sys.skel.h"
+#include "fault.h"
 #include "sys.h"
 
 #define MAX_LINKS	(2 * FL_SYS_MAX_CALLS)
 
 struct sys_run {
 	struct sys_bpf *skel;
+	struct fl_sys_rule rule;	/* as written; arm rewrites it with its deadline */
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
 	int cgfd;
@@ -116,11 +120,20 @@ static int load(struct sys_run *run, const struct fl_sys_plan *p, const struct f
 	return e ? -errno ?: e : 0;
 }
 
-static int write_rule(struct sys_run *run, const struct fl_sys_conf *c,
-		      const struct fl_sys_plan *p, uint64_t deadline)
+static int update_rule(struct sys_run *run)
 {
-	struct fl_sys_rule rule = {
-		.deadline_ns = deadline,
+	__u32 zero = 0;
+
+	return bpf_map__update_elem(run->skel->maps.fl_sys_rule, &zero, sizeof(zero),
+				    &run->rule, sizeof(run->rule), BPF_ANY);
+}
+
+/* Inert until fl_sys_arm(): every hook of the object reads this one rule. */
+static int write_rule(struct sys_run *run, const struct fl_sys_conf *c,
+		      const struct fl_sys_plan *p)
+{
+	run->rule = (struct fl_sys_rule){
+		.deadline_ns = FL_DEADLINE_INERT,
 		.prob = c->prob,
 		.after = c->after,
 		.count = c->count,
@@ -129,10 +142,7 @@ static int write_rule(struct sys_run *run, const struct fl_sys_conf *c,
 		.calls = p->calls,
 		.errnum = c->errnum,
 	};
-	__u32 zero = 0;
-
-	return bpf_map__update_elem(run->skel->maps.fl_sys_rule, &zero, sizeof(zero),
-				    &rule, sizeof(rule), BPF_ANY);
+	return update_rule(run);
 }
 
 /* Did an earlier step attach this program already? read and write share file_permission. */
@@ -192,7 +202,7 @@ static int start(struct sys_run *run, const struct fl_sys_conf *c, const struct 
 	if (e)
 		return fl_sys_err(err, e, "loading the programs failed: %s (-v shows the verifier's log)",
 				  strerror(-e));
-	e = write_rule(run, c, p, st->deadline_ns);
+	e = write_rule(run, c, p);
 	if (e)
 		return fl_sys_err(err, e, "cannot write the rule: %s", strerror(-e));
 	/* `status`, `metrics` and `list` read the counters from here. */
@@ -223,6 +233,19 @@ int fl_sys_attach(struct sys_run **out, const struct fl_sys_conf *c, const struc
 	}
 	*out = run;
 	return 0;
+}
+
+/*
+ * The rule again, only its deadline changed. The kernel copies it in place,
+ * not atomically (copy_map_value()): a hook reading it meanwhile sees every
+ * other field as it was, and a deadline mixed of the old and new bytes,
+ * which either has passed (the call goes through, as it would have a
+ * moment before) or has not (it fails, as with the live fault).
+ */
+int fl_sys_arm(struct sys_run *run, uint64_t deadline_ns)
+{
+	run->rule.deadline_ns = deadline_ns;
+	return update_rule(run);
 }
 
 int fl_sys_read(struct sys_run *run, struct fl_sys_stats *st)

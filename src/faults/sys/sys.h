@@ -7,7 +7,7 @@
  *
  *   options.c  the option table
  *   plan.c     which mechanism and hooks serve each call, on this kernel
- *   load.c     the skeleton: open, configure, load, rule, pin, attach
+ *   load.c     the skeleton: open, configure, load, rule, pin, attach, arm
  *   event.c    one injected call, as JSON keys or text
  *   kind.c     struct fl_fault_kind fl_sys_kind
  */
@@ -155,15 +155,19 @@ struct fl_sys_start {
 	const struct fl_target *target;	/* resolved */
 	uint64_t generation;		/* of the kill switch */
 	uint32_t exp_id;		/* for events */
-	uint64_t deadline_ns;		/* CLOCK_MONOTONIC, for the rule */
 	const char *pin_prefix;		/* the counters go here, links at PREFIX_linkN */
 };
 
 /* One sys fault, loaded and attached. */
 struct sys_run;
-/* open -> configure -> load -> rule -> pin -> attach; on error nothing stays. */
+/*
+ * open -> configure -> load -> rule (inert) -> pin -> attach; on error
+ * nothing stays. Nothing is injected until fl_sys_arm().
+ */
 int fl_sys_attach(struct sys_run **run, const struct fl_sys_conf *c, const struct fl_sys_plan *p,
 		  const struct fl_sys_start *s, char *err);
+/* The rule injects until deadline_ns (CLOCK_MONOTONIC). 0 or -errno. */
+int fl_sys_arm(struct sys_run *run, uint64_t deadline_ns);
 int fl_sys_read(struct sys_run *run, struct fl_sys_stats *st);
 int fl_sys_hooks(const struct sys_run *run);	/* links attached */
 /* Detach, then (when final is not NULL) read the last counts, then free: the read's 0 or -errno. */
