@@ -3,7 +3,7 @@
  * faultline events: print every injected fault as the kernel reports it,
  * from the ring buffer all faultline objects on the host share. The kernel
  * rate-limits and samples what it writes (bpf/common.bpf.h), and counts
- * what it refused; on exit we say how much was dropped while we listened.
+ * what it refused; on exit we say how many it did not report while we listened.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -390,7 +390,7 @@ static void stats_json(struct jw *w, const char *key, const struct fl_ev_stats *
 	jw_obj_open(w);
 	jw_ku64(w, "injected", s->seen);
 	jw_ku64(w, "emitted", s->emitted);
-	jw_ku64(w, "dropped", s->rate_limited + s->ring_full + s->sampled_out);
+	jw_ku64(w, "unreported", s->rate_limited + s->ring_full + s->sampled_out);
 	jw_ku64(w, "rate_limited", s->rate_limited);
 	jw_ku64(w, "ring_full", s->ring_full);
 	jw_ku64(w, "sampled_out", s->sampled_out);
@@ -415,7 +415,7 @@ static void summary(const struct ev_run *r, const char *why, const struct fl_ev_
 	delta(&r->base, tot, &d);
 	if (!fl_json) {
 		fprintf(stderr, "events: %llu shown (stopped by %s); while listening %llu injected, %llu emitted, "
-			"dropped %llu rate-limited, %llu ring-full, %llu sampled out; host totals: %llu injected, "
+			"not reported %llu rate-limited, %llu ring-full, %llu sampled out; host totals: %llu injected, "
 			"%llu rate-limited, %llu ring-full, %llu sampled out\n",
 			(unsigned long long)r->shown, why, (unsigned long long)d.seen,
 			(unsigned long long)d.emitted, (unsigned long long)d.rate_limited,
@@ -509,7 +509,7 @@ static void usage(void)
 		"line each (one JSON object each with --json): time, fault, experiment,\n"
 		"cgroup id, pid, comm, and the details (packet: direction, protocol, peer,\n"
 		"ports, length, delay; call: name, errno, hook). Stops on Ctrl-C, after\n"
-		"--count events or --duration, then says how many events the kernel dropped.\n\n"
+		"--count events or --duration, then says how many injections the kernel did not report.\n\n"
 		"The kernel limits events per CPU (a token bucket, default %d/s with a burst\n"
 		"of %d) so that a flood of faults cannot flood the host; refused events are\n"
 		"counted, not lost silently. --rate, --burst and --sample 1-in-N change that\n"

@@ -226,9 +226,11 @@ static void dry_run(struct run *r)
 	       r->e->target.nprocs == 1 ? "" : "es");
 	for (int i = 0; i < r->e->nfaults; i++)
 		printf("  [%d] %s\n      -> %s\n", i + 1, r->e->faults[i].desc, r->e->faults[i].attach);
-	if (r->e->has_probe)
-		printf("  steady state: %s every %.1fs, abort after %u failures in a row\n",
-		       r->reg.probe, r->e->probe.interval_ns / 1e9, r->e->probe.failures);
+	if (r->e->has_probe) {
+		fl_fmt_duration(r->e->probe.interval_ns, dur, sizeof(dur));
+		printf("  steady state: %s every %s, abort after %u failures in a row\n", r->reg.probe,
+		       dur, r->e->probe.failures);
+	}
 	printf("nothing attached (--dry-run)\n");
 }
 

@@ -252,7 +252,8 @@ void fl_fmt_duration(__u64 ns, char *buf, size_t size)
 	size_t n = 0;
 
 	if (ns < NSEC_PER_MSEC) {
-		snprintf(buf, size, "%lluus", (unsigned long long)(ns / 1000));
+		/* Nothing left reads "0s", wherever it is shown. */
+		snprintf(buf, size, ns < 1000 ? "0s" : "%lluus", (unsigned long long)(ns / 1000));
 		return;
 	}
 	if (ns < NSEC_PER_SEC) {

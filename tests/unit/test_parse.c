@@ -45,6 +45,11 @@ static void durations_print_back(void **state)
 	assert_string_equal(buf, "1h1s");
 	fl_fmt_duration(90000000000ULL, buf, sizeof(buf));
 	assert_string_equal(buf, "1m30s");
+	/* Nothing left is "0s" everywhere, never "0us" in one place and "0.0s" in another. */
+	fl_fmt_duration(0, buf, sizeof(buf));
+	assert_string_equal(buf, "0s");
+	fl_fmt_duration(999, buf, sizeof(buf));
+	assert_string_equal(buf, "0s");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		fl_fmt_duration(cases[i], buf, sizeof(buf));
 		assert_int_equal(fl_parse_duration(buf, &back, err), 0);
