@@ -12,8 +12,8 @@
 #include "cmdline.h"
 #include "options.h"
 
-enum { C_CGROUP = 1, C_PID, C_UNIT, C_DURATION, C_FORCE, C_DRY, C_DETACH, C_MAXDUR, C_HELP,
-       C_KIND = 256 };
+enum { C_CGROUP = 1, C_PID, C_UNIT, C_DURATION, C_FORCE, C_DRY, C_DETACH, C_MAXDUR, C_REPORT,
+       C_HELP, C_KIND = 256 };
 
 const struct fl_common_opt fl_common_opts[] = {
 	{ "cgroup", "PATH", "the target: a cgroup, absolute or below the cgroup2 mount" },
@@ -24,12 +24,14 @@ const struct fl_common_opt fl_common_opts[] = {
 	{ "dry-run", NULL, "check everything and show what would attach where; attach nothing" },
 	{ "detach", NULL, "run in the background; print the experiment's id last on stdout" },
 	{ "max-duration", "D", "the cap on durations (default 1h, or $FAULTLINE_MAX_DURATION)" },
+	{ "report", "FILE", "at the end, whatever the end, write what happened and the verdict: "
+	  "FILE.json, FILE.xml (JUnit) or FILE.html (a page with the timeline)" },
 	{ "help", NULL, "this text" },
 	{ NULL },
 };
 
 static const int common_vals[] = { C_CGROUP, C_PID, C_UNIT, C_DURATION, C_FORCE, C_DRY,
-				   C_DETACH, C_MAXDUR, C_HELP };
+				   C_DETACH, C_MAXDUR, C_REPORT, C_HELP };
 
 /* The getopt table: the common options, then the family's (val = C_KIND + index). */
 static int build_longopts(const struct fl_fault_kind *k, bool fault, struct option *out)
@@ -69,6 +71,13 @@ static int common_opt(int c, const char *arg, struct fl_run_opts *ro, __u64 *dur
 			snprintf(err, FL_ERRLEN, "--duration must be above zero");
 			return -EINVAL;
 		}
+		return 0;
+	case C_REPORT:
+		if (ro->report) {
+			snprintf(err, FL_ERRLEN, "--report is given twice: one report per run");
+			return -EINVAL;
+		}
+		ro->report = arg;
 		return 0;
 	case C_FORCE: ro->force = true; return 0;
 	case C_DRY: ro->dry_run = true; return 0;

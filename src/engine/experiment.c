@@ -18,6 +18,7 @@
 #define MAX_DEPTH		32	/* a valid file nests 5 deep */
 #define PROBE_MIN_INTERVAL	(NSEC_PER_SEC / 10)
 #define PROBE_MAX_FAILURES	1000
+#define PHASE_MAX		(3600 * NSEC_PER_SEC)	/* a baseline or a recovery */
 
 /* ------------------------------------------------------------ top level */
 
@@ -154,7 +155,9 @@ static int probe_time(struct ctx *c, yaml_node_pair_t *p, const char *what, __u6
 	return 0;
 }
 
-static const char *const probe_keys[] = { "http", "command", "interval", "timeout", "failures" };
+enum { P_HTTP, P_COMMAND, P_INTERVAL, P_TIMEOUT, P_FAILURES, P_BASELINE, P_RECOVERY, P_MAXRATE, P_N };
+static const char *const probe_keys[P_N] = { "http", "command", "interval", "timeout", "failures",
+					     "baseline", "recovery", "max_failure_rate" };
 
 static int probe_failures(struct ctx *c, yaml_node_pair_t *p, __u32 *failures)
 {
@@ -173,30 +176,83 @@ static int probe_failures(struct ctx *c, yaml_node_pair_t *p, __u32 *failures)
 	return e;
 }
 
-static int parse_probe(struct ctx *c, yaml_node_pair_t *sp)
+/* baseline and recovery: a phase of their own, before or after the faults. */
+static int phase_time(struct ctx *c, yaml_node_pair_t *p, const char *what, __u64 *ns)
 {
-	struct fl_exp_probe *pr = &c->e->probe;
-	yaml_node_pair_t *p[5];
+	char msg[FL_ERRLEN], a[16];
+	const char *s;
 	int e;
 
-	e = take_keys(c, node(c, sp->key), node(c, sp->value), "steady_state", probe_keys, 5, p);
+	if (!p)
+		return 0;
+	e = scalar(c, node(c, p->key), node(c, p->value), what, &s);
+	if (!e && fl_parse_duration(s, ns, msg))
+		e = at(c, node(c, p->value), "%s", msg);
 	if (e)
 		return e;
-	if (!p[0] && !p[1])
-		return at(c, node(c, sp->value), "steady_state needs a check: 'http: URL' or 'command: ...'");
-	if (p[0] && p[1])
-		return at(c, node(c, (p[0] > p[1] ? p[0] : p[1])->key),
-			  "steady_state has both 'http' and 'command': give exactly one");
+	fl_fmt_duration(PROBE_MIN_INTERVAL, a, sizeof(a));
+	if (*ns < PROBE_MIN_INTERVAL)
+		return at(c, node(c, p->value), "%s must be at least %s", what, a);
+	fl_fmt_duration(PHASE_MAX, a, sizeof(a));
+	if (*ns > PHASE_MAX)
+		return at(c, node(c, p->value), "%s must be at most %s", what, a);
+	return 0;
+}
+
+static int probe_rate(struct ctx *c, yaml_node_pair_t *p, struct fl_exp_probe *pr)
+{
+	char msg[FL_ERRLEN];
+	const char *s;
+	int e;
+
+	if (!p)
+		return 0;
+	e = scalar(c, node(c, p->key), node(c, p->value), "max_failure_rate", &s);
+	if (!e && fl_parse_probability(s, &pr->max_failure_rate, msg))
+		e = at(c, node(c, p->value), "max_failure_rate: %s", msg);
+	pr->has_max_failure_rate = !e;
+	return e;
+}
+
+/* The check, its timing, then the hypothesis around it. */
+static int probe_keys_read(struct ctx *c, yaml_node_pair_t **p)
+{
+	struct fl_exp_probe *pr = &c->e->probe;
+	int e;
+
 	pr->interval_ns = NSEC_PER_SEC < c->e->duration_ns ? NSEC_PER_SEC : c->e->duration_ns;
 	pr->failures = 3;
-	e = probe_target(c, p[0], p[1]);
+	e = probe_target(c, p[P_HTTP], p[P_COMMAND]);
 	if (!e)
-		e = probe_time(c, p[2], "interval", &pr->interval_ns);
+		e = probe_time(c, p[P_INTERVAL], "interval", &pr->interval_ns);
 	pr->timeout_ns = pr->interval_ns;
 	if (!e)
-		e = probe_time(c, p[3], "timeout", &pr->timeout_ns);
+		e = probe_time(c, p[P_TIMEOUT], "timeout", &pr->timeout_ns);
 	if (!e)
-		e = probe_failures(c, p[4], &pr->failures);
+		e = probe_failures(c, p[P_FAILURES], &pr->failures);
+	if (!e)
+		e = phase_time(c, p[P_BASELINE], "baseline", &pr->baseline_ns);
+	if (!e)
+		e = phase_time(c, p[P_RECOVERY], "recovery", &pr->recovery_ns);
+	if (!e)
+		e = probe_rate(c, p[P_MAXRATE], pr);
+	return e;
+}
+
+static int parse_probe(struct ctx *c, yaml_node_pair_t *sp)
+{
+	yaml_node_pair_t *p[P_N];
+	int e;
+
+	e = take_keys(c, node(c, sp->key), node(c, sp->value), "steady_state", probe_keys, P_N, p);
+	if (e)
+		return e;
+	if (!p[P_HTTP] && !p[P_COMMAND])
+		return at(c, node(c, sp->value), "steady_state needs a check: 'http: URL' or 'command: ...'");
+	if (p[P_HTTP] && p[P_COMMAND])
+		return at(c, node(c, (p[P_HTTP] > p[P_COMMAND] ? p[P_HTTP] : p[P_COMMAND])->key),
+			  "steady_state has both 'http' and 'command': give exactly one");
+	e = probe_keys_read(c, p);
 	c->e->has_probe = !e;
 	return e;
 }

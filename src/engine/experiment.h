@@ -19,12 +19,24 @@
 #define FL_EXP_MAX_BYTES	(1 << 20)	/* a real file is a few hundred bytes */
 #define FL_CMD_DEFAULT_NS	(60ULL * 1000000000ULL)	/* a command without --duration */
 
+/*
+ * The phases of a run that its steady-state probe checks: before the
+ * faults (baseline), while they are live (during), after they end
+ * (recovery). Each check counts for the phase it started in.
+ */
+enum fl_phase { FL_PHASE_BASELINE, FL_PHASE_DURING, FL_PHASE_RECOVERY, FL_PHASES };
+
 struct fl_exp_probe {
 	char command[1024];		/* run with /bin/sh -c; exit 0 = healthy */
 	char url[512];			/* http://127.x.x.x|[::1]|localhost[:port]/path; 2xx/3xx = healthy */
 	__u64 interval_ns;		/* default 1s */
 	__u64 timeout_ns;		/* default = interval */
 	__u32 failures;			/* consecutive failures that abort; default 3 */
+	/* The hypothesis (README "Did it pass?"): each 0 when not asked for. */
+	__u64 baseline_ns;		/* probe this long before attaching: every check must pass */
+	__u64 recovery_ns;		/* after the faults: a passing check within this */
+	__u64 max_failure_rate;		/* during the faults, a fraction of 2^32 (as a probability) */
+	bool has_max_failure_rate;
 };
 
 struct fl_experiment {

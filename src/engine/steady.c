@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include "parse.h"
+#include "series.h"
 #include "steady.h"
 
 static bool loopback_host(const char *h, size_t n)
@@ -166,19 +169,50 @@ static void start_check(struct fl_steady *s, uint64_t now)
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	s->child = pid;
 	s->rfd = pfd[0];
+	s->started_ns = now;
+	s->child_phase = s->phase;
 	s->kill_ns = now + s->p->timeout_ns;
+	/* pidfd_open and polling a pidfd: Linux 5.3; without them a nap is a whole tick. */
+	s->pidfd = syscall(SYS_pidfd_open, pid, 0);
 }
 
-static void record(struct fl_steady *s, bool ok, const char *why)
+static void count(struct fl_steady_count *c, bool ok, const char *why, uint64_t now)
 {
-	s->checks++;
+	c->checks++;
 	if (ok) {
-		s->consecutive = 0;
+		c->consecutive = 0;
+		if (!c->first_ok_ns)
+			c->first_ok_ns = now;
 		return;
 	}
-	s->failed++;
-	s->consecutive++;
-	snprintf(s->last_error, sizeof(s->last_error), "%s", why);
+	c->failed++;
+	if (++c->consecutive > c->max_consecutive)
+		c->max_consecutive = c->consecutive;
+	snprintf(c->last_error, sizeof(c->last_error), "%s", why);
+}
+
+static void record(struct fl_steady *s, bool ok, const char *why, uint64_t now)
+{
+	struct fl_steady_count all = { s->checks, s->failed, s->consecutive };
+
+	count(&all, ok, why, now);
+	s->checks = all.checks;
+	s->failed = all.failed;
+	s->consecutive = all.consecutive;
+	if (!ok)
+		snprintf(s->last_error, sizeof(s->last_error), "%s", why);
+	count(&s->ph[s->child_phase], ok, why, now);
+	if (s->series)
+		fl_series_check(s->series, s->started_ns, now, ok, s->child_phase);
+}
+
+static void child_gone(struct fl_steady *s)
+{
+	close(s->rfd);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	s->pidfd = -1;
+	s->child = 0;
 }
 
 static void reap(struct fl_steady *s, uint64_t now)
@@ -202,17 +236,51 @@ static void reap(struct fl_steady *s, uint64_t now)
 		if (!why[0] && WIFEXITED(status))
 			snprintf(why, sizeof(why), "exit status %d", WEXITSTATUS(status));
 	}
-	record(s, r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, why);
-	close(s->rfd);
-	s->child = 0;
+	/* A timed-out check took its whole timeout, not the tick that noticed. */
+	record(s, r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, why,
+	       r == 0 ? s->kill_ns : now);
+	child_gone(s);
 }
 
-void fl_steady_init(struct fl_steady *s, const struct fl_exp_probe *p, uint64_t now)
+void fl_steady_init(struct fl_steady *s, const struct fl_exp_probe *p, enum fl_phase phase,
+		    uint64_t now)
 {
+	struct fl_series *series = s->series;
+
 	memset(s, 0, sizeof(*s));
 	s->p = p;
 	s->rfd = -1;
+	s->pidfd = -1;
+	s->series = series;
+	s->phase = phase;
 	s->next_ns = now;	/* the first check right away: was the service healthy? */
+}
+
+void fl_steady_phase(struct fl_steady *s, enum fl_phase phase, uint64_t now)
+{
+	s->phase = phase;
+	s->next_ns = now;
+}
+
+void fl_steady_hold(struct fl_steady *s)
+{
+	s->next_ns = UINT64_MAX;
+}
+
+bool fl_steady_busy(const struct fl_steady *s)
+{
+	return s->child != 0;
+}
+
+void fl_steady_nap(struct fl_steady *s, uint64_t ns)
+{
+	struct timespec ts = { ns / 1000000000ULL, ns % 1000000000ULL };
+	struct pollfd pfd = { .fd = s ? s->pidfd : -1, .events = POLLIN };
+
+	if (pfd.fd >= 0)
+		ppoll(&pfd, 1, &ts, NULL);
+	else
+		nanosleep(&ts, NULL);
 }
 
 bool fl_steady_tick(struct fl_steady *s, uint64_t now)
@@ -223,7 +291,7 @@ bool fl_steady_tick(struct fl_steady *s, uint64_t now)
 		s->next_ns = now + s->p->interval_ns;
 		start_check(s, now);
 	}
-	return s->p->failures && s->consecutive >= s->p->failures;
+	return s->p->failures && s->ph[s->phase].consecutive >= s->p->failures;
 }
 
 void fl_steady_stop(struct fl_steady *s)
@@ -234,6 +302,5 @@ void fl_steady_stop(struct fl_steady *s)
 		return;
 	kill(-s->child, SIGKILL);
 	waitpid(s->child, &status, 0);
-	close(s->rfd);
-	s->child = 0;
+	child_gone(s);
 }
