@@ -34,8 +34,9 @@ static void phase_out(const struct fl_reg *g, enum fl_phase ph, char *buf, size_
 	const struct fl_reg_phase *p = &g->phases[ph];
 	size_t n;
 
-	n = snprintf(buf, size, "%s: %u checks, %u failed, at most %u in a row, in %.3f s",
-		     p->result, p->checks, p->failed, p->max_consecutive, p->elapsed_ns / 1e9);
+	n = snprintf(buf, size, "%s: %u check%s, %u failed, at most %u in a row, in %.3f s",
+		     p->result, p->checks, p->checks == 1 ? "" : "s", p->failed, p->max_consecutive,
+		     p->elapsed_ns / 1e9);
 	if (n < size && ph == FL_PHASE_DURING)
 		n += snprintf(buf + n, size - n, "; abort after %u failures in a row%s", g->probe_failures,
 			      g->has_max_rate ? ", max_failure_rate " : "");

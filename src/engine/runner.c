@@ -178,6 +178,7 @@ static void record_init(struct run *r)
 	if (e->has_probe)
 		snprintf(g->probe, sizeof(g->probe), "%s", e->probe.url[0] ? e->probe.url : e->probe.command);
 	fl_hyp_init(g, e);
+	fl_series_init(&r->series, e->nfaults, 0);	/* time 0: the first check, or arm */
 	record_faults(r);
 }
 
