@@ -215,11 +215,35 @@ static void child_gone(struct fl_steady *s)
 	s->child = 0;
 }
 
+/*
+ * What the check said, its last line: where tracebacks and most tools put
+ * the reason ("ConnectionRefusedError: ..."). The child is gone, so the
+ * pipe holds at most its buffer: the loop ends.
+ */
+static void last_line(int fd, char *out, size_t size)
+{
+	char buf[4096], *p;
+	size_t len = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
+		len += n;
+		if (len == sizeof(buf) - 1) {	/* keep the tail */
+			memmove(buf, buf + len / 2, len - len / 2);
+			len -= len / 2;
+		}
+	}
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
+		len--;
+	buf[len] = '\0';
+	p = strrchr(buf, '\n');
+	snprintf(out, size, "%s", p ? p + 1 : buf);
+}
+
 static void reap(struct fl_steady *s, uint64_t now)
 {
 	char why[200] = "";
 	int status;
-	ssize_t n;
 	pid_t r;
 
 	r = waitpid(s->child, &status, WNOHANG);
@@ -230,9 +254,7 @@ static void reap(struct fl_steady *s, uint64_t now)
 		waitpid(s->child, &status, 0);
 		snprintf(why, sizeof(why), "no answer within the timeout");
 	} else {
-		n = read(s->rfd, why, sizeof(why) - 1);
-		why[n > 0 ? n : 0] = '\0';
-		why[strcspn(why, "\n")] = '\0';
+		last_line(s->rfd, why, sizeof(why));
 		if (!why[0] && WIFEXITED(status))
 			snprintf(why, sizeof(why), "exit status %d", WEXITSTATUS(status));
 	}

@@ -279,6 +279,21 @@ static const struct bad {
 	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  interval: 2h\n", "9:13", "longer than the experiment" },
 	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  failures: 0\n", "9:13", "failures '0' must be a whole number" },
 	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: [a, b]\n", "8:12", "takes a single value, not a list" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  baseline: 0s\n", "9:13", "baseline must be at least 100ms" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  baseline: 2h\n", "9:13", "baseline must be at most 1h" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  recovery: 30\n", "9:13", "needs a unit" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  recovery:\n", "9:3", "'recovery' needs a value" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  max_failure_rate: 150%\n", "9:21",
+	  "max_failure_rate: probability '150%' is outside [0,1]" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  max_failure_rate: lots\n", "9:21", "bad probability" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  max_failure_rate: [1]\n", "9:21", "not a list" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  recover: 1s\n", "9:3",
+	  "unknown key 'recover' in steady_state: did you mean 'recovery'?" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  max-failure-rate: 5%\n", "9:3",
+	  "did you mean 'max_failure_rate'?" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  baseline: 1s\n  baseline: 2s\n", "10:3",
+	  "'baseline' is given twice" },
+	{ HEAD "  - net: {action: drop}\nsteady-state:\n  command: x\n", "7:1", "did you mean 'steady_state'?" },
 };
 
 static void bad_input_says_where(void **state)
@@ -342,6 +357,26 @@ static void fault_descriptions(void **state)
 	     "sys fail write,openat ENOSPC path /var/log p=100% after 2 count 5 mechanism lsm");
 }
 
+/* The hypothesis: each key read, and none of it when not asked for. */
+static void hypothesis_keys(void **state)
+{
+	struct fl_experiment *e = parse_ok(HEAD "  - net: {action: drop}\nsteady_state:\n"
+		"  command: \"true\"\n  baseline: 10s\n  recovery: 1m30s\n  max_failure_rate: 5%\n");
+
+	assert_int_equal(e->probe.baseline_ns, 10 * SEC);
+	assert_int_equal(e->probe.recovery_ns, 90 * SEC);
+	assert_true(e->probe.has_max_failure_rate);
+	assert_int_equal(e->probe.max_failure_rate, prob("0.05"));
+	assert_int_equal(e->probe.failures, 3);		/* the abort stays */
+	free_exp(e);
+	e = parse_ok(HEAD "  - net: {action: drop}\nsteady_state:\n  http: http://[::1]:8080/\n"
+		     "  max_failure_rate: 0\n  recovery: 1h\n");
+	assert_true(e->probe.has_max_failure_rate);	/* 0: no failed check at all */
+	assert_int_equal(e->probe.max_failure_rate, 0);
+	assert_int_equal(e->probe.baseline_ns, 0);
+	free_exp(e);
+}
+
 /* The probe parses URLs by the same rules the file was checked with. */
 static void probe_url_one_rule(void **state)
 {
@@ -374,6 +409,7 @@ int main(void)
 		cmocka_unit_test(bad_files),
 		cmocka_unit_test(fault_descriptions),
 		cmocka_unit_test(probe_url_one_rule),
+		cmocka_unit_test(hypothesis_keys),
 	};
 
 	return cmocka_run_group_tests_name("experiment", tests, NULL, NULL);
