@@ -145,12 +145,17 @@ void fl_run_help(FILE *out)
 		"Usage: faultline run FILE [OPTIONS]\n\n"
 		"Runs the experiment FILE describes (YAML: examples/ has some) with a live view,\n"
 		"until its duration ends, Ctrl-C, 'faultline stop ID', or its steady-state probe\n"
-		"fails too often; then detaches everything and prints a summary. A fault's keys are\n"
-		"its command's options without the dashes ('faultline net drop --help').\n\nOptions:\n");
+		"fails too often; then detaches everything and prints a summary and the verdict.\n"
+		"With steady_state's baseline, recovery and max_failure_rate, the probe checks the\n"
+		"service before the faults (nothing attaches unless it is healthy), under them and\n"
+		"after them. A fault's keys are its command's options without the dashes\n"
+		"('faultline net drop --help').\n\nOptions:\n");
 	common_help(out, false);
-	fprintf(out, "\nExit: 0 done, 1 could not attach, 2 bad input, 3 aborted by the steady-state probe.\n"
+	fprintf(out, "\nExit: 0 passed (or stopped), 1 could not attach, 2 bad input, 3 failed: aborted\n"
+		"by the steady-state probe, or a rule of the hypothesis broke (the summary says which).\n"
 		"\nExamples:\n"
 		"  faultline run examples/flaky-dependency.yaml\n"
+		"  faultline run examples/flaky-dependency.yaml --report junit.xml\n"
 		"  faultline run --detach examples/slow-database.yaml && faultline list\n");
 }
 
@@ -241,9 +246,10 @@ void fl_man_page(FILE *out, const char *version)
 	      "\\fBfaultline run FILE\\fR reads YAML: name, target (cgroup, pid or unit), duration, "
 	      "faults (a list of \\fIKIND\\fR: mappings whose keys are the options above without the "
 	      "dashes, and action) and an optional steady_state probe (http or command, interval, "
-	      "timeout, failures).\n"
-	      ".SH EXIT STATUS\n0 done; 1 the kernel or host refused; 2 bad input, nothing was "
-	      "changed; 3 an experiment aborted by its steady\\-state probe.\n"
+	      "timeout, failures) with its hypothesis (baseline, recovery, max_failure_rate).\n"
+	      ".SH EXIT STATUS\n0 done (passed, or stopped); 1 the kernel or host refused; 2 bad input, "
+	      "nothing was changed; 3 an experiment aborted by its steady\\-state probe or failed its "
+	      "hypothesis.\n"
 	      ".SH FILES\n/run/faultline (records), /sys/fs/bpf/faultline (pins and the kill switch)\n"
 	      ".SH SEE ALSO\n.BR bpftool (8),\n.BR tc (8)\n", out);
 }

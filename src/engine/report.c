@@ -238,7 +238,8 @@ void fl_report_fault_line(const struct fl_reg *r, int i, const struct fl_fault_s
 		n = strlen(buf);
 	}
 	if (n > 0 && (size_t)n < size && !st->valid)
-		snprintf(buf + n, size - n, "  (counters gone)");
+		snprintf(buf + n, size - n, r->state == FL_REG_ENDED && !strcmp(r->stopped_by, "baseline") ?
+			 "  (never attached)" : "  (counters gone)");
 }
 
 /* "  baseline  passed: 10/10 checks ok", then "verdict: failed (recovery): ..." */
@@ -249,7 +250,9 @@ static void text_verdict(FILE *out, const struct fl_reg *r)
 	for (int i = 0; i < FL_PHASES; i++) {
 		const struct fl_reg_phase *p = &r->phases[i];
 
-		if (p->on)
+		if (p->on && !strcmp(p->result, "skipped"))
+			fprintf(out, "  steady state %-8s skipped: %s\n", fl_phase_name(i), p->why);
+		else if (p->on)
 			fprintf(out, "  steady state %-8s %-7s %u/%u checks ok%s%s\n", fl_phase_name(i),
 				p->result, p->checks - p->failed, p->checks, p->why[0] ? "; " : "", p->why);
 	}

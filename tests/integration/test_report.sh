@@ -204,8 +204,10 @@ t_report_html_in_chromium() {
 		window=#fbdec8~10 bar=#e76f51~10 base=#dbe9f7~6)
 	note "screenshot pixels: $px"
 	jq -e '.ok >= 60 and .fail >= 60 and .window >= 2000 and .bar >= 200 and .base >= 2000
-		and .non_white > 0.2 * .pixels' <<<"$px" >/dev/null ||
-		fail "the screenshot does not show the chart: $px (kept in $shot)"
+		and .non_white > 0.2 * .pixels' <<<"$px" >/dev/null || {
+		cp "$shot" "/tmp/faultline-report-$TEST_TAG.png"
+		fail "the screenshot does not show the chart: $px (see /tmp/faultline-report-$TEST_TAG.png)"
+	}
 }
 
 # Aborted (failures in a row) or stopped by a signal, the report is still
