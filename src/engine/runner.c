@@ -211,6 +211,7 @@ static void write_report(struct run *r)
 	rep->reg = &r->reg;
 	rep->st = r->now;
 	rep->series = &r->series;
+	/* The run's seed goes here once runs have one (issue 15, --seed): has_seed, seed. */
 	/* Commands with more to say (exec: its command's exit) add their testcases. */
 	if (r->o->report_cases)
 		r->o->report_cases(rep, r->o->report_arg);
@@ -428,6 +429,9 @@ static void after_faults(struct run *r, const char *stop)
 	if (!r->e->has_probe)
 		return;
 	if (r->reg.phases[FL_PHASE_RECOVERY].on && !cut) {
+		/* For status meanwhile; judged again after, with a check still running. */
+		fl_hyp_end(&r->reg, FL_PHASE_DURING, &r->steady.ph[FL_PHASE_DURING], r->reg.start_ns,
+			   r->faults_end_ns, NULL);
 		fl_hyp_begin(&r->reg, FL_PHASE_RECOVERY);
 		fl_reg_save(&r->reg);
 		fl_watch_recovery(r);
