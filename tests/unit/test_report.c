@@ -362,6 +362,27 @@ static void junit_structure(void **state)
 	free(m);
 }
 
+/* Nothing could attach after the start: the faults are errors, the phases skipped. */
+static void junit_error_run(void **state)
+{
+	struct made *m = made_up();
+	char *x;
+
+	fl_series_init(&m->s, 2, 0);
+	memset(m->g.phases, 0, sizeof(m->g.phases));
+	snprintf(m->g.verdict, sizeof(m->g.verdict), "error");
+	snprintf(m->g.reason, sizeof(m->g.reason), "fault 2 (sys fail): cannot attach: EPERM");
+	snprintf(m->g.stopped_by, sizeof(m->g.stopped_by), "error");
+	fl_hyp_verdict(&m->g);
+	assert_int_equal(m->g.exit_status, FL_EXIT_FAIL);
+	x = capture(fl_report_write_junit, &m->r);
+	assert_non_null(strstr(x, "tests=\"2\" failures=\"0\" errors=\"2\" skipped=\"0\""));
+	assert_non_null(strstr(x, "<error message=\"fault 2 (sys fail): cannot attach: EPERM\" type=\"error\">"));
+	consumer_reads("junit", x);
+	free(x);
+	free(m);
+}
+
 static int count(const char *hay, const char *needle)
 {
 	size_t at = 0, len = strlen(hay), k = strlen(needle);
@@ -421,6 +442,7 @@ int main(void)
 		cmocka_unit_test(series_bounded),
 		cmocka_unit_test(report_path_checked),
 		cmocka_unit_test(junit_structure),
+		cmocka_unit_test(junit_error_run),
 		cmocka_unit_test(html_structure),
 		cmocka_unit_test(json_has_timeline),
 	};
