@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include "ctl.h"
 #include "parse.h"
 #include "series.h"
 #include "steady.h"
@@ -296,9 +297,14 @@ bool fl_steady_busy(const struct fl_steady *s)
 
 void fl_steady_nap(struct fl_steady *s, uint64_t ns)
 {
-	struct timespec ts = { ns / 1000000000ULL, ns % 1000000000ULL };
 	struct pollfd pfd = { .fd = s ? s->pidfd : -1, .events = POLLIN };
+	uint64_t now = fl_now_ns();
+	struct timespec ts;
 
+	/* No check running: wake for the next one, so that checks keep their interval. */
+	if (s && !s->child && s->next_ns > now && s->next_ns - now < ns)
+		ns = s->next_ns - now;
+	ts = (struct timespec){ ns / 1000000000ULL, ns % 1000000000ULL };
 	if (pfd.fd >= 0)
 		ppoll(&pfd, 1, &ts, NULL);
 	else
