@@ -423,8 +423,9 @@ static int failed_start(struct run *r, const char *err)
 static void after_faults(struct run *r, const char *stop)
 {
 	const char *cut = fl_hyp_cut_short(stop) ? stop : NULL;
+	uint64_t now = fl_now_ns();
 
-	r->faults_end_ns = fl_now_ns() < r->reg.deadline_ns ? fl_now_ns() : r->reg.deadline_ns;
+	r->faults_end_ns = now < r->reg.deadline_ns ? now : r->reg.deadline_ns;
 	fl_series_phase(&r->series, FL_PHASE_DURING, 0, r->faults_end_ns);
 	if (!r->e->has_probe)
 		return;

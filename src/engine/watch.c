@@ -206,9 +206,8 @@ const char *fl_watch_recovery(struct run *r)
 	char dur[32];
 
 	fl_fmt_duration(r->e->probe.recovery_ns, dur, sizeof(dur));
-	if (!fl_json)
-		pr_info("faultline: experiment %s: faults ended; recovery: healthy again within %s?\n",
-			r->reg.id, dur);
+	pr_info("faultline: experiment %s: faults ended; recovery: healthy again within %s?\n",
+		r->reg.id, dur);
 	fl_series_phase(&r->series, FL_PHASE_RECOVERY, start, 0);
 	fl_steady_phase(s, FL_PHASE_RECOVERY, now);
 	for (;;) {
