@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include "ctl.h"
 #include "json.h"
@@ -140,6 +141,25 @@ static int prepare(struct fl_experiment *e, const struct fl_run_opts *o, char *e
 	return rc;
 }
 
+/*
+ * The seed of this run: --seed, else the file's, else one drawn here, so
+ * that every run has one to name and a failure seen once can be replayed.
+ */
+static void choose_seed(struct fl_experiment *e, const struct fl_run_opts *o)
+{
+	__u64 s;
+
+	if (o->has_seed) {
+		e->seed = o->seed;
+		return;
+	}
+	if (e->has_seed)
+		return;
+	if (getrandom(&s, sizeof(s), 0) != sizeof(s))
+		s = fl_mix64(fl_now_ns() ^ ((__u64)getpid() << 32));	/* a signal came first */
+	e->seed = s & FL_SEED_MAX;
+}
+
 /* "options" and "plan" of a fault, kept in the record for status and list. */
 static void fault_json(const struct fl_fault *f, char *buf, size_t size)
 {
@@ -197,6 +217,7 @@ static void record_init(struct run *r)
 	g->nprocs = e->target.nprocs;
 	g->detached = r->o->detach;
 	g->duration_ns = e->duration_ns;
+	g->seed = e->seed;
 	g->nfaults = e->nfaults;
 	if (e->has_probe)
 		snprintf(g->probe, sizeof(g->probe), "%s", e->probe.url[0] ? e->probe.url : e->probe.command);
@@ -226,6 +247,7 @@ static void dry_run(struct run *r)
 	       r->e->target.nprocs == 1 ? "" : "es");
 	for (int i = 0; i < r->e->nfaults; i++)
 		printf("  [%d] %s\n      -> %s\n", i + 1, r->e->faults[i].desc, r->e->faults[i].attach);
+	printf("  seed %llu\n", (unsigned long long)r->e->seed);
 	if (r->e->has_probe) {
 		fl_fmt_duration(r->e->probe.interval_ns, dur, sizeof(dur));
 		printf("  steady state: %s every %s, abort after %u failures in a row\n", r->reg.probe,
@@ -269,7 +291,7 @@ static int start_fault(struct run *r, int i, char *err)
 	struct fl_fault_ctx *c = &r->ctx[i];
 
 	*c = (struct fl_fault_ctx){
-		.target = &r->e->target, .generation = r->generation, .index = i,
+		.target = &r->e->target, .generation = r->generation, .index = i, .seed = r->e->seed,
 		.exp_id = strtoul(r->reg.id, NULL, 16),
 		.force = f->force, .note = note_cb, .note_arg = &r->notes[i],
 	};
@@ -557,8 +579,9 @@ static int execute(struct run *r, int notify)
 	}
 	fl_fmt_duration(r->e->duration_ns, dur, sizeof(dur));
 	/* Tools and tests wait for this line: every fault is live from here. */
-	pr_info("faultline: experiment %s (%s) attached to %s: %d fault%s for %s\n", r->reg.id,
-		r->e->name, r->e->target.rel, r->e->nfaults, r->e->nfaults == 1 ? "" : "s", dur);
+	pr_info("faultline: experiment %s (%s) attached to %s: %d fault%s for %s, seed %llu\n",
+		r->reg.id, r->e->name, r->e->target.rel, r->e->nfaults, r->e->nfaults == 1 ? "" : "s",
+		dur, (unsigned long long)r->e->seed);
 	if (notify >= 0)
 		go_background(r, notify);
 	stop = watch(r);
@@ -629,6 +652,7 @@ int fl_run(struct fl_experiment *e, struct fl_run_opts *o)
 		return FL_EXIT_FAIL;
 	r->e = e;
 	r->o = o;
+	choose_seed(e, o);
 	record_init(r);
 	if (!e->target.nprocs && !fl_json)
 		pr_info("note: %s has no processes yet; the faults apply to those that join it\n",
