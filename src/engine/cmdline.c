@@ -20,8 +20,7 @@ const struct fl_common_opt fl_common_opts[] = {
 	{ "pid", "PID", "the target: this process's cgroup" },
 	{ "unit", "NAME", "the target: a systemd unit's cgroup" },
 	{ "duration", "D", "how long the fault lasts (default 60s); the kernel holds the deadline", true },
-	{ "seed", "N", "replay a run: the same N and the same events inject the same faults "
-	  "(default: drawn; every summary names it)" },
+	{ "seed", "N", "the draws' seed: the same N replays the same faults (default: drawn; summaries name it)" },
 	{ "force", NULL, "accept what a rail refuses: the root cgroup, faultline's own, a qdisc not ours" },
 	{ "dry-run", NULL, "check everything and show what would attach where; attach nothing" },
 	{ "detach", NULL, "run in the background; print the experiment's id last on stdout" },
