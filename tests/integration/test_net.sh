@@ -70,6 +70,8 @@ t_seed_replays_the_same_drops() {
 	seeded_drops b net drop --cgroup "$REL_A" "${drop[@]}" --seed 42
 	note "seed 42 dropped datagrams $(head -12 "$WORK/a.n" | paste -sd' ') ... ($(wc -l <"$WORK/a.n") of 300)"
 	cmp -s "$WORK/a.n" "$WORK/b.n" || fail "seed 42 twice: $(diff "$WORK/a.n" "$WORK/b.n" | head -5)"
+	python3 "$REPO/tests/tools/draws.py" 42 0 30% 300 | cmp -s - "$WORK/a.n" ||
+		fail "seed 42 dropped other datagrams than the draw says: $(python3 "$REPO/tests/tools/draws.py" 42 0 30% 300 | diff - "$WORK/a.n" | head -5)"
 	jq -e '.seed == 42' "$WORK/a.json" >/dev/null || fail "the summary's seed: $(jq .seed "$WORK/a.json")"
 	seeded_drops c net drop --cgroup "$REL_A" "${drop[@]}" --seed 43
 	! cmp -s "$WORK/a.n" "$WORK/c.n" || fail "seeds 42 and 43 dropped the same datagrams"

@@ -388,6 +388,9 @@ t_seed_replays_the_same_calls() {
 	note "seed 42: calls $(head -12 "$WORK/a.n" | paste -sd' ') ... failed ($k of 200)"
 	[ "$k" -gt 0 ] && [ "$k" -lt 200 ] || fail "seed 42 failed $k of 200 calls at 30%"
 	cmp -s "$WORK/a.n" "$WORK/b.n" || fail "seed 42 twice: $(diff "$WORK/a.n" "$WORK/b.n" | head -5)"
+	# And they are the n's the formula, written apart, gives (seed 42, fault 0).
+	python3 "$REPO/tests/tools/draws.py" 42 0 30% 200 | cmp -s - "$WORK/a.n" ||
+		fail "seed 42 failed other calls than the draw says: $(python3 "$REPO/tests/tools/draws.py" 42 0 30% 200 | diff - "$WORK/a.n" | head -5)"
 	jq -e '.seed == 42' "$WORK/a.json" >/dev/null || fail "the summary's seed: $(jq .seed "$WORK/a.json")"
 	seeded_connects c --seed 43
 	! cmp -s "$WORK/a.n" "$WORK/c.n" || fail "seeds 42 and 43 failed the same calls"
