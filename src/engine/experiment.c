@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
+#include "ctl.h"
 #include "exp_yaml.h"
 #include "options.h"
 #include "steady.h"
@@ -111,6 +113,23 @@ int fl_exp_parse_seed(const char *s, __u64 *seed, char *err)
 	snprintf(err, FL_ERRLEN, "seed '%.40s' must be a whole number from 0 to %llu", s,
 		 (unsigned long long)FL_SEED_MAX);
 	return -EINVAL;
+}
+
+/*
+ * Every run has a seed to name, so that a failure seen once can be
+ * replayed; the command line's beats the file's, as --cgroup its target.
+ */
+void fl_exp_choose_seed(struct fl_experiment *e, bool given, __u64 seed)
+{
+	__u64 s;
+
+	if (given || e->has_seed) {
+		e->seed = given ? seed : e->seed;
+		return;
+	}
+	if (getrandom(&s, sizeof(s), 0) != sizeof(s))
+		s = fl_mix64(fl_now_ns() ^ ((__u64)getpid() << 32));	/* a signal came first */
+	e->seed = s & FL_SEED_MAX;
 }
 
 /* A run's draws replay from its seed: the file may fix it (--seed overrides). */

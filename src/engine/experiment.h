@@ -54,6 +54,8 @@ struct fl_experiment {
 int fl_exp_parse(const char *buf, size_t len, const char *fname, struct fl_experiment *e, char *err);
 /* --seed N or `seed: N`: 0..FL_SEED_MAX. 0, or -EINVAL with err. */
 int fl_exp_parse_seed(const char *s, __u64 *seed, char *err);
+/* e->seed for a run: the command line's when given, else the file's, else drawn. */
+void fl_exp_choose_seed(struct fl_experiment *e, bool given, __u64 seed);
 /* Reads the file (at most FL_EXP_MAX_BYTES) and parses it. */
 int fl_exp_parse_file(const char *path, struct fl_experiment *e, char *err);
 void fl_exp_free(struct fl_experiment *e);

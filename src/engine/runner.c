@@ -17,7 +17,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/random.h>
 #include <sys/wait.h>
 #include "ctl.h"
 #include "json.h"
@@ -139,25 +138,6 @@ static int prepare(struct fl_experiment *e, const struct fl_run_opts *o, char *e
 		}
 	}
 	return rc;
-}
-
-/*
- * The seed of this run: --seed, else the file's, else one drawn here, so
- * that every run has one to name and a failure seen once can be replayed.
- */
-static void choose_seed(struct fl_experiment *e, const struct fl_run_opts *o)
-{
-	__u64 s;
-
-	if (o->has_seed) {
-		e->seed = o->seed;
-		return;
-	}
-	if (e->has_seed)
-		return;
-	if (getrandom(&s, sizeof(s), 0) != sizeof(s))
-		s = fl_mix64(fl_now_ns() ^ ((__u64)getpid() << 32));	/* a signal came first */
-	e->seed = s & FL_SEED_MAX;
 }
 
 /* "options" and "plan" of a fault, kept in the record for status and list. */
@@ -652,7 +632,7 @@ int fl_run(struct fl_experiment *e, struct fl_run_opts *o)
 		return FL_EXIT_FAIL;
 	r->e = e;
 	r->o = o;
-	choose_seed(e, o);
+	fl_exp_choose_seed(e, o->has_seed, o->seed);
 	record_init(r);
 	if (!e->target.nprocs && !fl_json)
 		pr_info("note: %s has no processes yet; the faults apply to those that join it\n",

@@ -350,9 +350,20 @@ static void seed_from_file_and_cli(void **state)
 
 	assert_true(e->has_seed);
 	assert_true(e->seed == FL_SEED_MAX);
+	fl_exp_choose_seed(e, false, 0);	/* the file's */
+	assert_true(e->seed == FL_SEED_MAX);
+	fl_exp_choose_seed(e, true, 7);		/* --seed over the file's */
+	assert_true(e->seed == 7);
 	free_exp(e);
 	e = parse_ok(HEAD "  - net: {action: drop}\n");
 	assert_false(e->has_seed);
+	/* Neither: drawn, within what JSON keeps exact, and not twice the same. */
+	fl_exp_choose_seed(e, false, 0);
+	assert_true(e->seed <= FL_SEED_MAX);
+	o.seed = e->seed;
+	fl_exp_choose_seed(e, false, 0);
+	assert_true(e->seed <= FL_SEED_MAX && e->seed != o.seed);
+	o.seed = 0;
 	assert_non_null(n);
 	if (fl_cmdline_fault(fl_kind_find("net"), 0, 5, fargv, n, &o, err))
 		fail_msg("%s", err);
