@@ -2,7 +2,8 @@
 /*
  * faultline's ABI: the map layouts shared by the BPF programs (bpf/) and the
  * loader (src/). Fixed-width fields, explicit padding, no pointers, no bool,
- * so the two sides agree whatever compiler built them.
+ * so the two sides agree whatever compiler built them. And the seeded draw,
+ * which both sides must compute alike for a seed to mean one run.
  */
 #ifndef FAULTLINE_H
 #define FAULTLINE_H
