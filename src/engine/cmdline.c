@@ -2,7 +2,7 @@
 /*
  * Command lines into experiments. A family's options come from its table
  * (options.c parses them, as it does a file's keys); the options every
- * experiment shares (target, duration, --force, --dry-run, --detach) are
+ * experiment shares (target, duration, --seed, --force, --dry-run, --detach) are
  * the engine's own and are read here.
  */
 #include <errno.h>
@@ -12,14 +12,15 @@
 #include "cmdline.h"
 #include "options.h"
 
-enum { C_CGROUP = 1, C_PID, C_UNIT, C_DURATION, C_FORCE, C_DRY, C_DETACH, C_MAXDUR, C_REPORT,
-       C_HELP, C_KIND = 256 };
+enum { C_CGROUP = 1, C_PID, C_UNIT, C_DURATION, C_SEED, C_FORCE, C_DRY, C_DETACH, C_MAXDUR,
+       C_REPORT, C_HELP, C_KIND = 256 };
 
 const struct fl_common_opt fl_common_opts[] = {
 	{ "cgroup", "PATH", "the target: a cgroup, absolute or below the cgroup2 mount" },
 	{ "pid", "PID", "the target: this process's cgroup" },
 	{ "unit", "NAME", "the target: a systemd unit's cgroup" },
 	{ "duration", "D", "how long the fault lasts (default 60s); the kernel holds the deadline", true },
+	{ "seed", "N", "the draws' seed: the same N replays the same faults (default: drawn; summaries name it)" },
 	{ "force", NULL, "accept what a rail refuses: the root cgroup, faultline's own, a qdisc not ours" },
 	{ "dry-run", NULL, "check everything and show what would attach where; attach nothing" },
 	{ "detach", NULL, "run in the background; print the experiment's id last on stdout" },
@@ -30,7 +31,7 @@ const struct fl_common_opt fl_common_opts[] = {
 	{ NULL },
 };
 
-static const int common_vals[] = { C_CGROUP, C_PID, C_UNIT, C_DURATION, C_FORCE, C_DRY,
+static const int common_vals[] = { C_CGROUP, C_PID, C_UNIT, C_DURATION, C_SEED, C_FORCE, C_DRY,
 				   C_DETACH, C_MAXDUR, C_REPORT, C_HELP };
 
 /* The getopt table: the common options, then the family's (val = C_KIND + index). */
@@ -78,6 +79,13 @@ static int common_opt(int c, const char *arg, struct fl_run_opts *ro, __u64 *dur
 			return -EINVAL;
 		}
 		ro->report = arg;
+		return 0;
+	case C_SEED:
+		if (fl_exp_parse_seed(arg, &ro->seed, why)) {
+			snprintf(err, FL_ERRLEN, "--%s", why);
+			return -EINVAL;
+		}
+		ro->has_seed = true;
 		return 0;
 	case C_FORCE: ro->force = true; return 0;
 	case C_DRY: ro->dry_run = true; return 0;

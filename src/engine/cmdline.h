@@ -18,6 +18,8 @@ struct fl_run_opts {
 	const char *file;		/* run FILE */
 	struct fl_target target;	/* --cgroup/--pid/--unit (for run: replaces the file's) */
 	__u64 cap_ns;			/* --max-duration, else FAULTLINE_MAX_DURATION, else 1h */
+	__u64 seed;			/* --seed: over the file's, else one is drawn */
+	bool has_seed;
 	bool detach, dry_run, force, help;
 	const char *report;		/* --report FILE (report_file.h), or NULL */
 	/*

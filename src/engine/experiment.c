@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Experiment files, parsed with libyaml into struct fl_experiment: the
- * top level (name, target, duration, steady_state) here, the faults in
+ * top level (name, target, duration, steady_state, seed) here, the faults in
  * exp_faults.c, where each family's option table reads its keys.
  */
 #include <errno.h>
@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
+#include "ctl.h"
 #include "exp_yaml.h"
 #include "options.h"
 #include "steady.h"
@@ -102,6 +104,47 @@ static int parse_duration(struct ctx *c, yaml_node_pair_t *p)
 		return at(c, node(c, p->value), "duration %s is over 24h, the longest any experiment may run",
 			  s);
 	c->dur_node = node(c, p->value);
+	return 0;
+}
+
+int fl_exp_parse_seed(const char *s, __u64 *seed, char *err)
+{
+	if (!fl_parse_u64(s, 0, FL_SEED_MAX, seed, NULL))
+		return 0;
+	snprintf(err, FL_ERRLEN, "seed '%.40s' must be a whole number from 0 to %llu", s,
+		 (unsigned long long)FL_SEED_MAX);
+	return -EINVAL;
+}
+
+/*
+ * Every run has a seed to name, so that a failure seen once can be
+ * replayed; the command line's beats the file's, as --cgroup its target.
+ */
+void fl_exp_choose_seed(struct fl_experiment *e, bool given, __u64 seed)
+{
+	__u64 s;
+
+	if (given || e->has_seed) {
+		e->seed = given ? seed : e->seed;
+		return;
+	}
+	if (getrandom(&s, sizeof(s), 0) != sizeof(s))
+		s = fl_mix64(fl_now_ns() ^ ((__u64)getpid() << 32));	/* a signal came first */
+	e->seed = s & FL_SEED_MAX;
+}
+
+/* A run's draws replay from its seed: the file may fix it (--seed overrides). */
+static int parse_seed(struct ctx *c, yaml_node_pair_t *p)
+{
+	char msg[FL_ERRLEN];
+	const char *s;
+	int e = scalar(c, node(c, p->key), node(c, p->value), "seed", &s);
+
+	if (e)
+		return e;
+	if (fl_exp_parse_seed(s, &c->e->seed, msg))
+		return at(c, node(c, p->value), "%s", msg);
+	c->e->has_seed = true;
 	return 0;
 }
 
@@ -259,8 +302,9 @@ static int parse_probe(struct ctx *c, yaml_node_pair_t *sp)
 
 /* ----------------------------------------------------------- the file */
 
-enum { K_NAME, K_TARGET, K_DURATION, K_FAULTS, K_STEADY, K_N };
-static const char *const top_keys[K_N] = { "name", "target", "duration", "faults", "steady_state" };
+enum { K_NAME, K_TARGET, K_DURATION, K_FAULTS, K_STEADY, K_SEED, K_N };
+static const char *const top_keys[K_N] = { "name", "target", "duration", "faults", "steady_state",
+					   "seed" };
 static const char *const top_hint[K_N] = {
 	"give the experiment a name, e.g. 'name: flaky-dependency'",
 	"say whose calls and packets to fault: 'target:' with one of cgroup, pid or unit",
@@ -271,7 +315,7 @@ static const char *const top_hint[K_N] = {
 static int parse_top(struct ctx *c, yaml_node_t *root)
 {
 	static int (*const parsers[K_N])(struct ctx *, yaml_node_pair_t *) = {
-		parse_name, parse_target, parse_duration, fl_exp_parse_faults, parse_probe,
+		parse_name, parse_target, parse_duration, fl_exp_parse_faults, parse_probe, parse_seed,
 	};
 	yaml_node_pair_t *p[K_N];
 	int i, e;
@@ -281,7 +325,7 @@ static int parse_top(struct ctx *c, yaml_node_t *root)
 	for (i = 0; !e && i < K_N; i++) {
 		if (p[i])
 			e = parsers[i](c, p[i]);
-		else if (i != K_STEADY)
+		else if (i < K_STEADY)	/* steady_state and seed are optional */
 			e = at(c, root, "no '%s': %s", top_keys[i], top_hint[i]);
 	}
 	return e;

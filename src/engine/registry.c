@@ -129,10 +129,10 @@ static void write_record(FILE *f, const struct fl_reg *r)
 	fprintf(f, "id %s\nname %s\nfile %s\npid %d\npid_start %" PRIu64 "\ndetached %d\n"
 		"state %s\nstart_ns %" PRIu64 "\ndeadline_ns %" PRIu64 "\nduration_ns %" PRIu64 "\n"
 		"start_real %" PRId64 "\ntarget %s\ntarget_path %s\ncgid %" PRIu64 "\nlevel %d\n"
-		"nprocs %d\n",
+		"nprocs %d\nseed %" PRIu64 "\n",
 		r->id, r->name, r->file, r->pid, r->pid_start, r->detached, state_names[r->state],
 		r->start_ns, r->deadline_ns, r->duration_ns, r->start_real, r->target, r->target_path,
-		r->cgid, r->level, r->nprocs);
+		r->cgid, r->level, r->nprocs, r->seed);
 	for (int i = 0; i < r->nfaults; i++)
 		write_fault(f, &r->faults[i], i);
 	for (int i = 0; i < r->nnotes; i++)
@@ -298,7 +298,7 @@ static void parse_line(struct fl_reg *r, char *line)
 	UNUM(probe_failures)
 	NUM(pid) NUM(detached) NUM(start_real) NUM(end_real) NUM(level) NUM(nprocs) NUM(exit_status)
 	UNUM(pid_start) UNUM(start_ns) UNUM(deadline_ns) UNUM(duration_ns) UNUM(cgid)
-	UNUM(elapsed_ns) UNUM(probe_checks) UNUM(probe_failed)
+	UNUM(elapsed_ns) UNUM(probe_checks) UNUM(probe_failed) UNUM(seed)
 #undef STR
 #undef NUM
 #undef UNUM

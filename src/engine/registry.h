@@ -64,6 +64,7 @@ struct fl_reg {
 	enum fl_reg_state state;
 	uint64_t start_ns, deadline_ns;	/* CLOCK_MONOTONIC, as the kernel checks it */
 	uint64_t duration_ns;
+	uint64_t seed;			/* of every draw: --seed replays the run */
 	int64_t start_real;		/* epoch seconds, for people */
 	char target[PATH_MAX];		/* below the cgroup2 root */
 	char target_path[PATH_MAX];	/* absolute */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* One schema for every view of an experiment (report.h). */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include "ctl.h"
@@ -193,6 +194,7 @@ void fl_report_json_members(struct jw *w, const struct fl_reg *r, const struct f
 	jw_kbool(w, "detached", r->detached);
 	jw_ki64(w, "started", r->start_real);
 	jw_ku64(w, "duration_ns", r->duration_ns);
+	jw_ku64(w, "seed", r->seed);
 	jw_ku64(w, "elapsed_ns", elapsed(r));
 	jw_ku64(w, "remaining_ns", remaining(r));
 	json_end(w, r);
@@ -283,6 +285,7 @@ void fl_report_text(FILE *out, const struct fl_reg *r, const struct fl_fault_sta
 	else
 		fprintf(out, "experiment %s (%s) on %s, pid %d%s, %s left\n", r->id, r->name, r->target,
 			r->pid, r->detached ? " (detached)" : "", left);
+	fprintf(out, "  seed %" PRIu64 " (--seed %" PRIu64 " replays these draws)\n", r->seed, r->seed);
 	for (int i = 0; i < r->nfaults; i++) {
 		if (st)
 			mine = st[i];

@@ -41,7 +41,7 @@ struct fl_report {
 	const struct fl_reg *reg;		/* the summary: verdict, phases, faults */
 	const struct fl_fault_stats *st;	/* each fault's last counts */
 	const struct fl_series *series;		/* the timeline, or NULL */
-	/* The run's seed, once runs have one (issue 15, --seed): shown when has_seed. */
+	/* The run's seed (--seed replays it): shown when has_seed. */
 	bool has_seed;
 	uint64_t seed;
 	int ncases;

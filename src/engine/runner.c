@@ -174,6 +174,7 @@ static void record_init(struct run *r)
 	g->nprocs = e->target.nprocs;
 	g->detached = r->o->detach;
 	g->duration_ns = e->duration_ns;
+	g->seed = e->seed;
 	g->nfaults = e->nfaults;
 	if (e->has_probe)
 		snprintf(g->probe, sizeof(g->probe), "%s", e->probe.url[0] ? e->probe.url : e->probe.command);
@@ -211,7 +212,8 @@ static void write_report(struct run *r)
 	rep->reg = &r->reg;
 	rep->st = r->now;
 	rep->series = &r->series;
-	/* The run's seed goes here once runs have one (issue 15, --seed): has_seed, seed. */
+	rep->has_seed = true;	/* every run has one: --seed replays it */
+	rep->seed = r->reg.seed;
 	/* Commands with more to say (exec: its command's exit) add their testcases. */
 	if (r->o->report_cases)
 		r->o->report_cases(rep, r->o->report_arg);
@@ -233,6 +235,7 @@ static void dry_run_text(struct run *r)
 	       r->e->target.nprocs == 1 ? "" : "es");
 	for (int i = 0; i < r->e->nfaults; i++)
 		printf("  [%d] %s\n      -> %s\n", i + 1, r->e->faults[i].desc, r->e->faults[i].attach);
+	printf("  seed %llu\n", (unsigned long long)r->e->seed);
 	if (r->e->has_probe) {
 		fl_fmt_duration(p->interval_ns, dur, sizeof(dur));
 		printf("  steady state: %s every %s, abort after %u failures in a row\n", r->reg.probe,
@@ -300,7 +303,7 @@ static int start_fault(struct run *r, int i, char *err)
 	struct fl_fault_ctx *c = &r->ctx[i];
 
 	*c = (struct fl_fault_ctx){
-		.target = &r->e->target, .generation = r->generation, .index = i,
+		.target = &r->e->target, .generation = r->generation, .index = i, .seed = r->e->seed,
 		.exp_id = strtoul(r->reg.id, NULL, 16),
 		.force = f->force, .note = note_cb, .note_arg = &r->notes[i],
 	};
@@ -516,8 +519,9 @@ static int execute(struct run *r, int notify)
 		return failed_start(r, err);
 	fl_fmt_duration(r->e->duration_ns, dur, sizeof(dur));
 	/* Tools and tests wait for this line: every fault is live from here. */
-	pr_info("faultline: experiment %s (%s) attached to %s: %d fault%s for %s\n", r->reg.id,
-		r->e->name, r->e->target.rel, r->e->nfaults, r->e->nfaults == 1 ? "" : "s", dur);
+	pr_info("faultline: experiment %s (%s) attached to %s: %d fault%s for %s, seed %llu\n",
+		r->reg.id, r->e->name, r->e->target.rel, r->e->nfaults, r->e->nfaults == 1 ? "" : "s",
+		dur, (unsigned long long)r->e->seed);
 	if (notify >= 0)
 		go_background(r, notify);
 	stop = fl_watch_faults(r);
@@ -595,6 +599,7 @@ int fl_run(struct fl_experiment *e, struct fl_run_opts *o)
 	r->e = e;
 	r->o = o;
 	snprintf(r->report, sizeof(r->report), "%s", report);
+	fl_exp_choose_seed(e, o->has_seed, o->seed);
 	record_init(r);
 	if (!e->target.nprocs && !fl_json)
 		pr_info("note: %s has no processes yet; the faults apply to those that join it\n",

@@ -74,10 +74,11 @@ t_report_passing_run_junit() {
 		and .phases.recovery.recovered_after_ns <= 2000000000'
 	"$REPO/tests/tools/check_schema.py" experiment "$WORK/run.json" || fail "the summary is not in the schema"
 	summary junit "$WORK/junit.xml" >"$WORK/j.json" || fail "the JUnit report does not read: $(cat "$WORK/junit.xml")"
-	jq -e '.suites == 1 and .tests == 4 and .failures == 0 and .errors == 0 and .skipped == 0
+	jq -e --argjson seed "$(jq .seed "$WORK/run.json")" '.suites == 1 and .tests == 4 and .failures == 0 and .errors == 0 and .skipped == 0
 		and ([.cases[].name] == ["baseline", "fault 1: net drop egress udp port 9999 p=100%",
 			"steady state during the faults", "recovery"])
 		and (.cases[1].properties.injected | tonumber) > 50 and .properties.verdict == "passed"
+		and .properties.seed == ($seed | tostring)
 		and (.cases[1].time > 2.9 and .cases[1].time < 3.2)' "$WORK/j.json" >/dev/null ||
 		fail "JUnit: $(cat "$WORK/j.json")"
 	[ -z "$(ours_attached)" ] || fail "left attached: $(ours_attached)"
@@ -188,8 +189,9 @@ t_report_html_in_chromium() {
 	tcp_server
 	mfr_run "$WORK/r.html"
 	summary html "$WORK/r.html" >"$WORK/h.json" || fail "the page is not self-contained: $(cat "$WORK/h.json")"
-	jq -e '.classes.ok >= 4 and .classes.fail >= 5 and .classes["fault-window"] == 2 and .classes.injected >= 1
-		and (.ids.verdict | test("failed: max_failure_rate")) and .ids.seed != ""' "$WORK/h.json" >/dev/null ||
+	jq -e --arg seed "$(jq -r .seed "$WORK/run.json")" '.classes.ok >= 4 and .classes.fail >= 5
+		and .classes["fault-window"] == 2 and .classes.injected >= 1
+		and (.ids.verdict | test("failed: max_failure_rate")) and .ids.seed == $seed' "$WORK/h.json" >/dev/null ||
 		fail "page: $(cat "$WORK/h.json")"
 	shot="$WORK/shot.png"
 	timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --screenshot="$shot" \

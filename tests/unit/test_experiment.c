@@ -262,6 +262,12 @@ static const struct bad {
 	{ "name: t\n? [a]\n: b\n", "2:3", "keys must be plain words, not a list" },
 	{ "name: t\n\"\": b\n", "2:1", "an empty key" },
 	{ "name: t\ndescription: x\n", "2:1", "unknown key 'description' in the experiment" },
+	{ "name: t\nsed: 4\n", "2:1", "unknown key 'sed' in the experiment: use name, target, duration, faults, steady_state or seed" },
+	{ HEAD "  - net: {action: drop}\nseed: -1\n", "7:7", "seed '-1' must be a whole number from 0 to 9007199254740991" },
+	{ HEAD "  - net: {action: drop}\nseed: 9007199254740992\n", "7:7", "from 0 to 9007199254740991" },
+	{ HEAD "  - net: {action: drop}\nseed: 0x2a\n", "7:7", "must be a whole number" },
+	{ HEAD "  - net: {action: drop}\nseed: [1]\n", "7:7", "takes a single value, not a list" },
+	{ HEAD "  - net: {action: drop, seed: 3}\n", "6:25", "the seed is the experiment's" },
 	{ "name: &n t\ntarget: {unit: *n}\n", "2:16", "aliases (*n) are not supported" },
 	{ "name: t\n---\nname: u\n", "2:1", "one experiment per file" },
 	{ "name: t\n  bad: indent\n", "2:6", "YAML syntax" },
@@ -342,6 +348,53 @@ static void desc(const char *yaml, int i, const char *want)
 	free_exp(e);
 }
 
+/*
+ * seed: in the file, --seed on the command line of a fault or of run, in
+ * both the same range; without either the experiment has none yet (the
+ * runner draws one).
+ */
+static void seed_from_file_and_cli(void **state)
+{
+	struct fl_experiment *e = parse_ok(HEAD "  - net: {action: drop}\nseed: 9007199254740991\n");
+	struct fl_experiment *n = calloc(1, sizeof(*n));
+	char *fargv[] = { "drop", "--unit", "a.service", "--seed", "42", NULL };
+	char *bad[] = { "drop", "--unit", "a.service", "--seed", "9007199254740992", NULL };
+	char *rargv[] = { "run", "x.yaml", "--seed", "0", NULL };
+	struct fl_run_opts o = { 0 };
+	char err[FL_ERRLEN];
+
+	assert_true(e->has_seed);
+	assert_true(e->seed == FL_SEED_MAX);
+	fl_exp_choose_seed(e, false, 0);	/* the file's */
+	assert_true(e->seed == FL_SEED_MAX);
+	fl_exp_choose_seed(e, true, 7);		/* --seed over the file's */
+	assert_true(e->seed == 7);
+	free_exp(e);
+	e = parse_ok(HEAD "  - net: {action: drop}\n");
+	assert_false(e->has_seed);
+	/* Neither: drawn, within what JSON keeps exact, and not twice the same. */
+	fl_exp_choose_seed(e, false, 0);
+	assert_true(e->seed <= FL_SEED_MAX);
+	o.seed = e->seed;
+	fl_exp_choose_seed(e, false, 0);
+	assert_true(e->seed <= FL_SEED_MAX && e->seed != o.seed);
+	o.seed = 0;
+	assert_non_null(n);
+	if (fl_cmdline_fault(fl_kind_find("net"), 0, 5, fargv, n, &o, err))
+		fail_msg("%s", err);
+	assert_true(o.has_seed && o.seed == 42);
+	free_exp(n);
+	n = calloc(1, sizeof(*n));
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(fl_cmdline_fault(fl_kind_find("net"), 0, 5, bad, n, &o, err), -EINVAL);
+	assert_non_null(strstr(err, "--seed '9007199254740992' must be a whole number from 0 to"));
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(fl_cmdline_run(4, rargv, &o, err), 0);
+	assert_true(o.has_seed && o.seed == 0);
+	free_exp(n);
+	free_exp(e);
+}
+
 static void fault_descriptions(void **state)
 {
 	desc(HEAD "  - net: {action: drop, direction: egress, protocol: udp, port: 53}\n", 0,
@@ -408,6 +461,7 @@ int main(void)
 		cmocka_unit_test(bad_input_says_where),
 		cmocka_unit_test(bad_files),
 		cmocka_unit_test(fault_descriptions),
+		cmocka_unit_test(seed_from_file_and_cli),
 		cmocka_unit_test(probe_url_one_rule),
 		cmocka_unit_test(hypothesis_keys),
 	};
