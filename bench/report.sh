@@ -30,7 +30,7 @@ def src: if . == "host" then "host" else "VM (qemu TCG, Debian 6.1)" end;
 "",
 row(["program", "case", "rules", "ns", "empty ns", "ratio", "extra ns"]),
 row(["---", "---", "--:", "--:", "--:", "--:", "--:"]),
-(.per_event.results[] | select(.program | startswith("fl_")) |
+(.per_event.results[] | select((.program | startswith("fl_")) or .program == "draw") |
 	row([.program, .case, (.rules // 1), (.ns | f(1)), (.empty_ns | f(1)), (.ratio | f(2)), (.extra_ns | f(1))])),
 "",
 "Physical limits: an empty program costs \(.per_event.results[] | select(.program == "empty_cg_skb") | "\(.ns | f(1)) ns (cgroup_skb), \(.empty_ns | f(1)) ns (tc)") per test-run iteration; one hash lookup in the targets map shape:",
