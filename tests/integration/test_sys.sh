@@ -293,22 +293,7 @@ t_byname_exit_codes() {
 # first and last time and every pause over 1 ms between two calls, on
 # the kernel's clock (CLOCK_MONOTONIC, as bpf_ktime_get_ns()).
 flood_connect() {
-	in_cgroup "$1" taskset -c 0 python3 -c '
-import json, os, socket, sys, time
-stop, now = sys.argv[1], time.monotonic_ns
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-first = last = now()
-pauses, n = [], 0
-while last - first < 20e9 and (n % 512 or not os.path.exists(stop)):
-    try:
-        s.connect(("127.0.0.1", 9))
-    except OSError:
-        pass
-    t = now()
-    if t - last > 1000000:
-        pauses.append([last, t])
-    last, n = t, n + 1
-print(json.dumps({"first": first, "last": last, "calls": n, "pauses": pauses}))' "$2"
+	in_cgroup "$1" taskset -c 0 python3 "$REPO/tests/tools/flood.py" connect 127.0.0.1 9 "$2"
 }
 
 # As the net test (test_net.sh: drop_lasts_its_duration_from_live) for a
