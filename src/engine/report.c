@@ -84,6 +84,29 @@ static void json_probe(struct jw *w, const struct fl_reg *r)
 	jw_obj_close(w);
 }
 
+/* exec's command: null for every other experiment. */
+static void json_command(struct jw *w, const struct fl_reg *r)
+{
+	jw_key(w, "command");
+	if (!r->command[0])
+		return jw_null(w);
+	jw_obj_open(w);
+	jw_kstr(w, "line", r->command);
+	jw_ki64(w, "pid", r->command_pid);
+	jw_kstr(w, "cgroup", r->exec_cgroup);
+	jw_key(w, "exit_code");
+	if (r->state == FL_REG_ENDED && r->command_exit >= 0)
+		jw_i64(w, r->command_exit);
+	else
+		jw_null(w);
+	jw_key(w, "signal");
+	if (r->state == FL_REG_ENDED && r->command_signal > 0)
+		jw_i64(w, r->command_signal);
+	else
+		jw_null(w);
+	jw_obj_close(w);
+}
+
 static void json_end(struct jw *w, const struct fl_reg *r)
 {
 	bool ended = r->state == FL_REG_ENDED;
@@ -123,6 +146,7 @@ void fl_report_json(struct jw *w, const struct fl_reg *r, const struct fl_fault_
 	jw_ku64(w, "elapsed_ns", elapsed(r));
 	jw_ku64(w, "remaining_ns", remaining(r));
 	json_end(w, r);
+	json_command(w, r);
 	jw_key(w, "faults");
 	jw_arr_open(w);
 	for (int i = 0; i < r->nfaults; i++)
@@ -184,6 +208,8 @@ void fl_report_text(FILE *out, const struct fl_reg *r, const struct fl_fault_sta
 	else
 		fprintf(out, "experiment %s (%s) on %s, pid %d%s, %s left\n", r->id, r->name, r->target,
 			r->pid, r->detached ? " (detached)" : "", left);
+	if (r->command[0])
+		fprintf(out, "  command: %s (pid %d)\n", r->command, r->command_pid);
 	for (int i = 0; i < r->nfaults; i++) {
 		if (st)
 			mine = st[i];

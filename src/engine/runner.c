@@ -7,7 +7,9 @@
  * counted from that moment; the controller then watches the clock,
  * signals, the kill switch, the target and the steady-state probe.
  * Whatever ends it, everything is detached, the record keeps the summary,
- * and the summary says why.
+ * and the summary says why. `exec` is such an experiment too, whose
+ * target is the cgroup made for its command and whose end is the
+ * command's exit (exec.c does the command's side, at the points below).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "ctl.h"
+#include "exec.h"
 #include "json.h"
 #include "log.h"
 #include "options.h"
@@ -52,11 +55,13 @@ struct run {
 	uint64_t last_plain;
 };
 
-/* Who speaks in messages: "run" for a file, the command ("net drop") for one fault. */
-static const char *who(const struct fl_experiment *e)
+/* Who speaks in messages: "exec", "run" for a file, the command ("net drop") for one fault. */
+static const char *who(const struct fl_experiment *e, const struct fl_run_opts *o)
 {
 	static char buf[64];
 
+	if (o->exec)
+		return "exec";
 	if (e->file[0])
 		return "run";
 	snprintf(buf, sizeof(buf), "%s %s", e->faults[0].kind->name,
@@ -200,14 +205,16 @@ static void record_init(struct run *r)
 	g->nfaults = e->nfaults;
 	if (e->has_probe)
 		snprintf(g->probe, sizeof(g->probe), "%s", e->probe.url[0] ? e->probe.url : e->probe.command);
+	if (r->o->exec)
+		fl_exec_record(r->o->exec, g);
 	record_faults(r);
 }
 
-static void print_json(const struct fl_reg *g, const struct fl_fault_stats *st)
+static void print_json(FILE *out, const struct fl_reg *g, const struct fl_fault_stats *st)
 {
 	struct jw w;
 
-	jw_init(&w, stdout);
+	jw_init(&w, out);
 	fl_report_json(&w, g, st);
 	jw_end(&w);
 }
@@ -219,7 +226,7 @@ static void dry_run(struct run *r)
 
 	r->reg.state = FL_REG_PLANNED;
 	if (fl_json)
-		return print_json(&r->reg, none);
+		return print_json(stdout, &r->reg, none);
 	fl_fmt_duration(r->e->duration_ns, dur, sizeof(dur));
 	printf("experiment %s: would run for %s on %s (cgroup id %llu, %d process%s)\n", r->e->name,
 	       dur, r->e->target.rel, (unsigned long long)r->e->target.cgid, r->e->target.nprocs,
@@ -231,6 +238,8 @@ static void dry_run(struct run *r)
 		printf("  steady state: %s every %s, abort after %u failures in a row\n", r->reg.probe,
 		       dur, r->e->probe.failures);
 	}
+	if (r->o->exec)
+		printf("  command: %s (not run)\n", r->reg.command);
 	printf("nothing attached (--dry-run)\n");
 }
 
@@ -376,7 +385,8 @@ static void render(struct run *r, uint64_t now, bool final)
 	const char *clear = tty ? "\r\033[K" : "";
 	char line[640];
 
-	if (fl_json || (!tty && !final && now - r->last_plain < PLAIN_EVERY_NS))
+	/* exec: the terminal is CMD's; faultline says only when it starts and ends. */
+	if (fl_json || r->o->exec || (!tty && !final && now - r->last_plain < PLAIN_EVERY_NS))
 		return;
 	if (tty && r->drawn)
 		fprintf(stderr, "\033[%dA", r->drawn);
@@ -404,14 +414,16 @@ static const char *why_stop(struct run *r, uint64_t now)
 {
 	int sig = fl_signal_pending();
 
-	/* Before the signal: `stop --all` throws the switch, then signals us. */
+	/* exec's signals go to CMD (exec.c), and its exit ends the run, whatever its faults do. */
+	if (r->o->exec && fl_exec_exited(r->o->exec))
+		return FL_EXEC_STOP;
 	if (fl_ctl_halted(r->generation))
 		return "stop --all";
 	if (sig)
 		return sig == SIGTERM ? "stopped" : "signal";
 	if (now >= r->reg.deadline_ns)
 		return "deadline";
-	if (all_ended(r))
+	if (!r->o->exec && all_ended(r))
 		return all_ended(r);
 	if (access(r->e->target.path, F_OK))
 		return "target gone";
@@ -477,6 +489,10 @@ static void finish(struct run *r, const char *stopped_by)
 	 */
 	g->elapsed_ns = (end < g->deadline_ns ? end : g->deadline_ns) - g->start_ns;
 	g->exit_status = !strcmp(stopped_by, "steady state") ? FL_EXIT_ABORTED : FL_EXIT_OK;
+	if (r->o->exec) {
+		fl_exec_record(r->o->exec, g);
+		g->exit_status = fl_exec_status(r->o->exec);
+	}
 	if (r->e->has_probe) {
 		g->probe_checks = r->steady.checks;
 		g->probe_failed = r->steady.failed;
@@ -484,11 +500,12 @@ static void finish(struct run *r, const char *stopped_by)
 	}
 	g->state = FL_REG_ENDED;
 	render(r, fl_now_ns(), true);
+	/* exec: stdout is CMD's alone. */
 	if (fl_json)
-		print_json(g, r->now);
+		print_json(r->o->exec ? stderr : stdout, g, r->now);
 	else
-		fl_report_text(stdout, g, r->now);
-	fflush(stdout);
+		fl_report_text(r->o->exec ? stderr : stdout, g, r->now);
+	fflush(NULL);
 	fl_reg_finish(g);
 }
 
@@ -527,16 +544,45 @@ static int start_watchdog(struct run *r, char *err)
 	return fd;
 }
 
+/*
+ * exec: every fault is live, CMD may run now. If it cannot (not found, or
+ * a signal came first), nothing of it ran, and everything is undone, the
+ * cgroup before the record that names it.
+ */
+static int exec_go(struct run *r)
+{
+	char err[FL_ERRLEN];
+
+	if (!fl_exec_go(r->o->exec, err))
+		return 0;
+	pr_warn("exec: %s; nothing is attached\n", err);
+	end_all(r);
+	fl_exec_cleanup(r->o->exec);
+	fl_reg_remove(&r->reg);
+	return -1;
+}
+
+/* exec: CMD ended or is ended, what it left is killed, the faults go, then its cgroup. */
+static void end_run(struct run *r, const char *stop)
+{
+	if (r->o->exec)
+		fl_exec_end(r->o->exec, strcmp(stop, FL_EXEC_STOP));
+	end_all(r);
+	if (r->o->exec)
+		fl_exec_cleanup(r->o->exec);
+}
+
 static int execute(struct run *r, int notify)
 {
 	char err[FL_ERRLEN] = "", dur[32];
 	const char *stop;
 	int rc;
 
-	fl_signals_install();
+	if (!r->o->exec)
+		fl_signals_install();	/* exec's are taken already, to pass them on to CMD */
 	rc = fl_ctl_prepare(&r->generation);
 	if (rc) {
-		pr_warn("%s: cannot prepare %s: %s\n", who(r->e), FL_PIN_ROOT, strerror(-rc));
+		pr_warn("%s: cannot prepare %s: %s\n", who(r->e, r->o), FL_PIN_ROOT, strerror(-rc));
 		return FL_EXIT_FAIL;
 	}
 	r->reg.state = FL_REG_RUNNING;
@@ -551,7 +597,9 @@ static int execute(struct run *r, int notify)
 	if (!rc)
 		rc = arm_all(r, err);
 	if (rc) {
-		pr_warn("%s: %s; nothing is attached\n", who(r->e), err);
+		pr_warn("%s: %s; nothing is attached\n", who(r->e, r->o), err);
+		if (r->o->exec)
+			fl_exec_cleanup(r->o->exec);
 		fl_reg_remove(&r->reg);
 		return FL_EXIT_FAIL;
 	}
@@ -559,10 +607,12 @@ static int execute(struct run *r, int notify)
 	/* Tools and tests wait for this line: every fault is live from here. */
 	pr_info("faultline: experiment %s (%s) attached to %s: %d fault%s for %s\n", r->reg.id,
 		r->e->name, r->e->target.rel, r->e->nfaults, r->e->nfaults == 1 ? "" : "s", dur);
+	if (r->o->exec && exec_go(r))
+		return FL_EXIT_FAIL;
 	if (notify >= 0)
 		go_background(r, notify);
 	stop = watch(r);
-	end_all(r);
+	end_run(r, stop);
 	finish(r, stop);
 	return r->reg.exit_status;
 }
@@ -576,13 +626,13 @@ static int detach(struct run *r)
 	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC)) {
-		pr_warn("%s: pipe: %s\n", who(r->e), strerror(errno));
+		pr_warn("%s: pipe: %s\n", who(r->e, r->o), strerror(errno));
 		return FL_EXIT_FAIL;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		pr_warn("%s: fork: %s\n", who(r->e), strerror(errno));
+		pr_warn("%s: fork: %s\n", who(r->e, r->o), strerror(errno));
 		return FL_EXIT_FAIL;
 	}
 	if (pid == 0) {
@@ -611,7 +661,7 @@ int fl_run(struct fl_experiment *e, struct fl_run_opts *o)
 	int rc;
 
 	if (!o->cap_ns && fl_duration_cap(&o->cap_ns, err)) {
-		pr_warn("%s: %s\n", who(e), err);
+		pr_warn("%s: %s\n", who(e, o), err);
 		return FL_EXIT_USAGE;
 	}
 	if (geteuid() != 0) {
@@ -621,7 +671,7 @@ int fl_run(struct fl_experiment *e, struct fl_run_opts *o)
 	}
 	rc = prepare(e, o, err);
 	if (rc) {
-		pr_warn("%s: %s\n", who(e), err);
+		pr_warn("%s: %s\n", who(e, o), err);
 		return rc == -EINVAL ? FL_EXIT_USAGE : FL_EXIT_FAIL;	/* bad input, else the host said no */
 	}
 	r = calloc(1, sizeof(*r));
