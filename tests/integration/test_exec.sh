@@ -1,0 +1,356 @@
+# vm: debian
+# faultline exec: CMD in a cgroup of its own with every fault live before
+# its first instruction; its exit status, stdio and signals pass through;
+# nothing of it stays (a daemon it left, its cgroup), not even when
+# faultline is SIGKILLed.
+# shellcheck shell=bash
+
+# The one fault most tests need: connect refused, through cgroup sock hooks.
+REFUSE=(--sys fail --call connect --errno ECONNREFUSED)
+
+exec_setup() {
+	WORK=$(mktemp -d)
+	defer "rm -rf '$WORK'"
+	# A cgroup this test makes (--parent), removed whatever happens.
+	defer "rmdir_cgroup '$(cg2_root)/$TEST_TAG'"
+	exec_cgroups >"$WORK/cgroups.before"
+	defer "exec_cgroups_left '$WORK/cgroups.before'"
+}
+
+# Every cgroup exec makes, wherever it is.
+exec_cgroups() {
+	find "$(cg2_root)" -maxdepth 6 -type d -name 'faultline-exec-*' 2>/dev/null | sort
+}
+
+# At the end of each test: none left that was not there before (and those go).
+exec_cgroups_left() {
+	local left
+	left=$(exec_cgroups | comm -13 "$1" -)
+	[ -z "$left" ] && return 0
+	echo "FAILMSG: exec left cgroups behind: $left" >&2
+	for d in $left; do rmdir_cgroup "$d"; done
+	exit 1
+}
+
+# fx ARGS... -- CMD...: faultline exec, --json summary on stderr; sets RC.
+fx() {
+	RC=0
+	"$FL" --json exec "$@" 2>"$WORK/fx.err" || RC=$?
+}
+
+# The JSON summary fx's faultline wrote (the last line of its stderr that is one).
+summary() {
+	grep '^{' "$WORK/fx.err" | tail -1
+}
+
+# tcp_server: a listener on 127.0.0.1, outside every cgroup of the test; sets PORT.
+tcp_server() {
+	python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(128)
+print(s.getsockname()[1], flush=True)
+while True:
+    s.accept()[0].close()' >"$WORK/port" &
+	defer "kill $! 2>/dev/null"
+	wait_for test -s "$WORK/port" || fail "the test server did not start"
+	PORT=$(cat "$WORK/port")
+}
+
+# alive PID: a process that still runs (a zombie nobody reaped yet has ended).
+alive() {
+	[ -e "/proc/$1" ] && ! grep -q '^[^)]*) [ZX]' "/proc/$1/stat" 2>/dev/null
+}
+
+# sig_default CMD... &: CMD with SIGINT and SIGQUIT at their defaults (it
+# execs: for background jobs only). A background job of a script starts with
+# both ignored, and exec passes on the dispositions it was given, as env
+# does, so CMD could not trap them.
+sig_default() {
+	exec python3 -c 'import os, signal, sys
+for s in (signal.SIGINT, signal.SIGQUIT):
+    signal.signal(s, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}
+
+# What a first connect to PORT gives: "ok" or the errno's name.
+CONNECT='
+import errno, socket, sys
+s = socket.socket()
+try:
+    s.connect(("127.0.0.1", int(sys.argv[1]))); print("ok")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, e.errno))'
+
+t_exit_status_is_the_commands() {
+	local s
+	exec_setup
+	for s in 0 1 42; do
+		fx "${REFUSE[@]}" -- sh -c "exit $s"
+		[ $RC -eq $s ] || fail "sh -c 'exit $s' under exec exited $RC: $(cat "$WORK/fx.err")"
+		summary | jq -e --argjson s $s '.stopped_by == "command exited" and .exit_status == $s and
+			.command.exit_code == $s and .command.signal == null' >/dev/null ||
+			fail "summary for exit $s: $(summary)"
+	done
+	"$REPO/tests/tools/check_schema.py" experiment <(summary) || fail "the summary is not an experiment: $(summary)"
+}
+
+t_signal_death_is_128_plus_n() {
+	exec_setup
+	fx "${REFUSE[@]}" -- sh -c 'kill -USR1 $$'
+	[ $RC -eq 138 ] || fail "a CMD killed by SIGUSR1 gave $RC, not 128+10: $(cat "$WORK/fx.err")"
+	summary | jq -e '.command.signal == 10 and .command.exit_code == null and .exit_status == 138' >/dev/null ||
+		fail "summary: $(summary)"
+	fx "${REFUSE[@]}" -- sh -c 'kill -KILL $$'
+	[ $RC -eq 137 ] || fail "a CMD killed by SIGKILL gave $RC, not 128+9"
+}
+
+# Bad input, or a fault that cannot attach: 125, and CMD never ran.
+t_faultline_failure_is_125_and_cmd_never_ran() {
+	exec_setup
+	fx --sys fail --call connect --errno ENOSUCH -- touch "$WORK/ran"
+	[ $RC -eq 125 ] || fail "bad input gave $RC: $(cat "$WORK/fx.err")"
+	fx --sys fail --call connect -- touch "$WORK/ran"
+	[ $RC -eq 125 ] || fail "a missing --errno gave $RC"
+	fx "${REFUSE[@]}" --cgroup /x -- touch "$WORK/ran"
+	[ $RC -eq 125 ] || fail "--cgroup in a fault gave $RC"
+	fx "${REFUSE[@]}" --parent /no/such/cgroup -- touch "$WORK/ran"
+	[ $RC -eq 125 ] || fail "a bad --parent gave $RC"
+	# Past the cgroup and the child: the runner refuses a duration over the cap.
+	fx --max-duration 1s "${REFUSE[@]}" --duration 1s -- touch "$WORK/ran"
+	[ $RC -eq 0 ] || fail "a fault of 1s under a 1s cap gave $RC: $(cat "$WORK/fx.err")"
+	rm -f "$WORK/ran"
+	fx --duration 2h "${REFUSE[@]}" -- touch "$WORK/ran"
+	[ $RC -eq 125 ] || fail "a duration over the cap gave $RC: $(cat "$WORK/fx.err")"
+	[ ! -e "$WORK/ran" ] || fail "CMD ran although faultline failed"
+}
+
+# A fault the kernel refuses at attach time (here: one whose mechanism is
+# missing). Skips where the mechanism exists.
+t_attach_failure_is_125_and_nothing_stays() {
+	exec_setup
+	fx --sys fail --call fsync --errno EIO --mechanism kprobe -- touch "$WORK/ran"
+	[ $RC -eq 0 ] && skip "this kernel can kprobe fsync: no attach failure to see"
+	[ $RC -eq 125 ] || fail "an attach failure gave $RC: $(cat "$WORK/fx.err")"
+	[ ! -e "$WORK/ran" ] || fail "CMD ran although its fault did not attach"
+}
+
+# Past the child and the record: the runner cannot write its record (a
+# read-only /run/faultline, in the namespaces run.sh gives the tests).
+t_record_failure_is_125_and_nothing_stays() {
+	needs_private_state
+	exec_setup
+	mount -o remount,ro /run/faultline || skip "cannot remount /run/faultline read-only"
+	defer "mount -o remount,rw /run/faultline"
+	fx "${REFUSE[@]}" -- touch "$WORK/ran"
+	mount -o remount,rw /run/faultline
+	[ $RC -eq 125 ] || fail "a record that cannot be written gave $RC: $(cat "$WORK/fx.err")"
+	grep -q "cannot record" "$WORK/fx.err" || fail "no word on it: $(cat "$WORK/fx.err")"
+	[ ! -e "$WORK/ran" ] || fail "CMD ran although faultline failed"
+}
+
+t_not_found_127_not_executable_126() {
+	exec_setup
+	fx "${REFUSE[@]}" -- no-such-command-here
+	[ $RC -eq 127 ] || fail "a missing CMD gave $RC"
+	grep -q "command not found" "$WORK/fx.err" || fail "no word on it: $(cat "$WORK/fx.err")"
+	printf '#!/bin/sh\ntouch %s/ran\n' "$WORK" >"$WORK/noexec"
+	chmod 644 "$WORK/noexec"
+	fx "${REFUSE[@]}" -- "$WORK/noexec"
+	[ $RC -eq 126 ] || fail "a CMD without x bit gave $RC"
+	fx "${REFUSE[@]}" -- "$WORK"
+	[ $RC -eq 126 ] || fail "a directory as CMD gave $RC"
+	[ ! -e "$WORK/ran" ] || fail "the non-executable CMD ran"
+}
+
+# CMD's stdin and stdout are its own; faultline writes to stderr only.
+t_stdin_stdout_stderr_pass() {
+	exec_setup
+	seq 1 20000 >"$WORK/in"
+	RC=0
+	"$FL" exec "${REFUSE[@]}" -- cat <"$WORK/in" >"$WORK/out" 2>"$WORK/err" || RC=$?
+	[ $RC -eq 0 ] || fail "cat exited $RC: $(cat "$WORK/err")"
+	cmp -s "$WORK/in" "$WORK/out" || fail "stdout is not what went in: $(head -c 300 "$WORK/out")"
+	grep -q "attached to" "$WORK/err" || fail "faultline said nothing on stderr: $(cat "$WORK/err")"
+	# And through a pipe, with CMD's stderr beside faultline's.
+	echo hello | "$FL" exec "${REFUSE[@]}" -- sh -c 'cat; echo oops >&2' >"$WORK/out" 2>"$WORK/err" ||
+		fail "the pipe failed"
+	[ "$(cat "$WORK/out")" = hello ] || fail "stdout through a pipe: $(cat "$WORK/out")"
+	grep -qx oops "$WORK/err" || fail "CMD's stderr is lost: $(cat "$WORK/err")"
+}
+
+# SIGTERM (or SIGINT) sent to faultline reaches CMD; faultline waits for it.
+t_signals_reach_cmd() {
+	local sig pid rc
+	exec_setup
+	for sig in TERM INT HUP; do
+		rm -f "$WORK/ready"
+		sig_default "$FL" --json exec "${REFUSE[@]}" -- \
+			bash -c "trap 'exit 7' $sig; touch $WORK/ready; while :; do sleep 0.05; done" 2>"$WORK/fx.err" &
+		pid=$!
+		defer "kill -9 $pid 2>/dev/null"
+		wait_for test -e "$WORK/ready" || fail "CMD did not start: $(cat "$WORK/fx.err")"
+		kill -$sig $pid
+		rc=0
+		for _ in $(seq 1 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+		kill -0 $pid 2>/dev/null && fail "SIG$sig to faultline: still running 5 s later: $(cat "$WORK/fx.err")"
+		wait $pid || rc=$?
+		[ $rc -eq 7 ] || fail "SIG$sig to faultline: exec exited $rc, not CMD's 7: $(cat "$WORK/fx.err")"
+		summary | jq -e '.stopped_by == "command exited" and .command.exit_code == 7' >/dev/null ||
+			fail "summary after SIG$sig: $(summary)"
+	done
+}
+
+# A terminal's Ctrl-C goes to its foreground process group, CMD included:
+# CMD gets it once, not once more from faultline. script(1) gives a pty.
+t_terminal_ctrl_c_reaches_cmd_once() {
+	command -v script >/dev/null || skip "no script(1) (bsdutils)"
+	exec_setup
+	( wait_for test -e "$WORK/ready"; printf '\003'; sleep 4 ) |
+		script -qec "$FL exec ${REFUSE[*]} -- bash -c 'trap \"echo int >>$WORK/ints\" INT;
+			touch $WORK/ready; for i in \$(seq 1 40); do sleep 0.05; done; exit 5'; echo rc=\$?" \
+			/dev/null >"$WORK/tty" 2>&1
+	grep -q "rc=5" "$WORK/tty" || fail "exec did not exit with CMD's 5: $(cat "$WORK/tty")"
+	[ "$(cat "$WORK/ints" 2>/dev/null)" = int ] ||
+		fail "CMD saw $(wc -l <"$WORK/ints" 2>/dev/null || echo 0) SIGINTs for one Ctrl-C: $(cat "$WORK/tty")"
+}
+
+# The very first connect of CMD, and of what it forks, is refused.
+t_fault_live_before_first_instruction() {
+	exec_setup
+	tcp_server
+	[ "$(python3 -c "$CONNECT" "$PORT")" = ok ] || fail "cannot connect without faultline"
+	fx "${REFUSE[@]}" -- python3 -c "$CONNECT" "$PORT"
+	[ $RC -eq 0 ] || fail "exec exited $RC: $(cat "$WORK/fx.err")"
+	"$FL" exec "${REFUSE[@]}" -- python3 -c "$CONNECT" "$PORT" >"$WORK/first" 2>"$WORK/fx.err"
+	[ "$(cat "$WORK/first")" = ECONNREFUSED ] || fail "CMD's first connect gave $(cat "$WORK/first")"
+	"$FL" exec "${REFUSE[@]}" -- sh -c "sh -c 'python3 -c \"\$1\" $PORT' _ '$CONNECT'" >"$WORK/grand" 2>"$WORK/fx.err"
+	[ "$(cat "$WORK/grand")" = ECONNREFUSED ] || fail "a grandchild's first connect gave $(cat "$WORK/grand")"
+	[ "$(python3 -c "$CONNECT" "$PORT")" = ok ] || fail "still refused after exec"
+}
+
+# The first UDP datagram CMD sends is dropped (egress on lo, in the test's netns).
+t_first_udp_datagram_dropped() {
+	local port=19917
+	exec_setup
+	cat >"$WORK/udp.py" <<-'EOF'
+	import socket, sys
+	r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); r.bind(("127.0.0.1", int(sys.argv[1])))
+	r.settimeout(1)
+	socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"first", ("127.0.0.1", int(sys.argv[1])))
+	try:
+	    r.recv(16); print("received")
+	except socket.timeout:
+	    print("lost")
+	EOF
+	[ "$(python3 "$WORK/udp.py" $port)" = received ] || fail "the datagram is lost without faultline"
+	"$FL" exec --net drop --direction egress --protocol udp --port $port -- python3 "$WORK/udp.py" $port \
+		>"$WORK/udp" 2>"$WORK/fx.err" || fail "exec failed: $(cat "$WORK/fx.err")"
+	[ "$(cat "$WORK/udp")" = lost ] || fail "the first datagram was $(cat "$WORK/udp"): $(cat "$WORK/fx.err")"
+}
+
+# A daemon CMD leaves behind (own session, double fork) is killed; the cgroup goes.
+t_leftover_daemon_killed_cgroup_gone() {
+	local d cg
+	exec_setup
+	fx "${REFUSE[@]}" -- sh -c "setsid sh -c 'echo \$\$ >$WORK/daemon; exec sleep 300' </dev/null >/dev/null 2>&1 &
+		for i in \$(seq 1 100); do [ -s $WORK/daemon ] && exit 3; sleep 0.05; done; exit 9"
+	[ $RC -eq 3 ] || fail "CMD exited $RC: $(cat "$WORK/fx.err")"
+	d=$(cat "$WORK/daemon")
+	defer "kill -9 $d 2>/dev/null"
+	cg=$(summary | jq -r .command.cgroup)
+	[ -n "$cg" ] && [ "$cg" != null ] || fail "no cgroup in the summary: $(summary)"
+	! alive "$d" || fail "the daemon $d outlived exec ($(cat /proc/$d/cgroup))"
+	[ ! -d "$cg" ] || fail "the cgroup $cg is still there"
+	summary | jq -e '.reason | test("1 process it left behind was killed")' >/dev/null ||
+		fail "the summary does not say: $(summary)"
+}
+
+# --parent: the cgroup is made below it, and goes.
+t_parent_places_the_cgroup() {
+	local p
+	exec_setup
+	p=$(mk_cgroup parent)
+	"$FL" exec --parent "$p" "${REFUSE[@]}" -- cat /proc/self/cgroup >"$WORK/cg" 2>"$WORK/fx.err" ||
+		fail "exec --parent failed: $(cat "$WORK/fx.err")"
+	grep -q "^0::${p#"$(cg2_root)"}/faultline-exec-[0-9a-f]\{6\}$" "$WORK/cg" || fail "CMD ran in $(cat "$WORK/cg")"
+	[ -z "$(find "$p" -mindepth 1 -type d)" ] || fail "left below $p: $(find "$p" -mindepth 1)"
+}
+
+# At the deadline CMD gets SIGTERM, and SIGKILL --kill-after later: exit 124.
+t_deadline_sigterm_then_sigkill() {
+	local t0 t1
+	exec_setup
+	t0=$(date +%s.%N)
+	fx --duration 1s --kill-after 1s "${REFUSE[@]}" -- \
+		bash -c "trap 'echo term >>$WORK/log' TERM; while :; do sleep 0.05; done"
+	t1=$(date +%s.%N)
+	[ $RC -eq 124 ] || fail "exec exited $RC at the deadline: $(cat "$WORK/fx.err")"
+	[ "$(cat "$WORK/log" 2>/dev/null)" = term ] || fail "CMD got no SIGTERM: $(cat "$WORK/log" 2>/dev/null)"
+	awk -v a="$t0" -v b="$t1" 'BEGIN { d = b - a; exit !(d >= 1.9 && d < 5) }' ||
+		fail "it took $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')s, not 1s + 1s"
+	summary | jq -e '.stopped_by == "deadline" and .exit_status == 124 and .command.signal == 9
+		and (.reason | test("got SIGTERM; it was killed by SIGKILL"))' >/dev/null || fail "summary: $(summary)"
+	# One that ends on SIGTERM ends there, and the deadline still says 124.
+	fx --duration 1s "${REFUSE[@]}" -- bash -c "trap 'exit 0' TERM; while :; do sleep 0.05; done"
+	[ $RC -eq 124 ] || fail "a CMD that exits 0 on the deadline's SIGTERM gave $RC"
+	summary | jq -e '.command.exit_code == 0 and .stopped_by == "deadline"' >/dev/null || fail "summary: $(summary)"
+}
+
+# faultline SIGKILLed: its watchdog kills CMD and what it forked, and removes the cgroup.
+t_sigkill_faultline_watchdog_cleans() {
+	local pid d c cg id
+	exec_setup
+	"$FL" exec "${REFUSE[@]}" -- sh -c "setsid sh -c 'echo \$\$ >$WORK/daemon; exec sleep 300' </dev/null >/dev/null 2>&1 &
+		echo \$\$ >$WORK/cmd; exec sleep 300" 2>"$WORK/fx.err" &
+	pid=$!
+	defer "kill -9 $pid 2>/dev/null"
+	wait_for test -s "$WORK/daemon" || fail "CMD did not start: $(cat "$WORK/fx.err")"
+	wait_for test -s "$WORK/cmd" || fail "CMD did not start"
+	d=$(cat "$WORK/daemon") c=$(cat "$WORK/cmd")
+	defer "kill -9 $d $c 2>/dev/null"
+	cg=$(cut -d: -f3 "/proc/$d/cgroup")
+	cg=$(cg2_root)$cg
+	case $cg in */faultline-exec-*) ;; *) fail "the daemon runs in $cg" ;; esac
+	id=$(sed -n 's/.*experiment \([0-9a-f]*\) .*attached.*/\1/p' "$WORK/fx.err")
+	kill -9 $pid
+	wait $pid 2>/dev/null || true
+	for _ in $(seq 1 50); do
+		! alive "$d" && ! alive "$c" && [ ! -d "$cg" ] && break
+		sleep 0.1
+	done
+	! alive "$d" && ! alive "$c" && [ ! -d "$cg" ] ||
+		fail "5 s after faultline's SIGKILL: daemon $(alive "$d" && echo alive || echo gone), cmd $(alive "$c" && echo alive || echo gone), cgroup $([ -d "$cg" ] && echo there || echo gone)"
+	wait_for test -d "/run/faultline/ended/$id" || fail "no ended record for $id"
+	grep -q '^stopped_by controller died$' "/run/faultline/ended/$id/state" || fail "record: $(cat "/run/faultline/ended/$id/state")"
+}
+
+# An experiment file's faults; its target is ignored, with a note.
+t_experiment_file_target_ignored() {
+	exec_setup
+	tcp_server
+	cat >"$WORK/e.yaml" <<-EOF
+	name: refuse-connect
+	target:
+	  cgroup: /no/such/cgroup
+	duration: 30s
+	faults:
+	  - sys:
+	      call: connect
+	      errno: ECONNREFUSED
+	EOF
+	"$FL" exec -f "$WORK/e.yaml" -- python3 -c "$CONNECT" "$PORT" >"$WORK/out" 2>"$WORK/fx.err" ||
+		fail "exec -f failed: $(cat "$WORK/fx.err")"
+	[ "$(cat "$WORK/out")" = ECONNREFUSED ] || fail "the file's fault did not apply: $(cat "$WORK/out")"
+	grep -q "its target (/no/such/cgroup) is ignored" "$WORK/fx.err" || fail "no note: $(cat "$WORK/fx.err")"
+	grep -q "(refuse-connect)" "$WORK/fx.err" || fail "not named after the file: $(cat "$WORK/fx.err")"
+}
+
+# --dry-run: CMD does not run, nothing stays.
+t_dry_run_runs_nothing() {
+	exec_setup
+	"$FL" --json exec --dry-run "${REFUSE[@]}" -- touch "$WORK/ran" >"$WORK/dry.json" 2>"$WORK/fx.err" ||
+		fail "dry run failed: $(cat "$WORK/fx.err")"
+	[ ! -e "$WORK/ran" ] || fail "CMD ran in a dry run"
+	jq -e '.dry_run and (.command.line | endswith("/ran"))' "$WORK/dry.json" >/dev/null || fail "dry run: $(cat "$WORK/dry.json")"
+	"$REPO/tests/tools/check_schema.py" experiment "$WORK/dry.json" || fail "not an experiment"
+}
