@@ -44,6 +44,7 @@ static struct sigaction old_passed[NPASSED], old_chld, old_pipe;
 static sigset_t old_mask;
 static volatile sig_atomic_t cmd_pid;	/* CMD, while it runs: signals go to it */
 static volatile sig_atomic_t got_signal, to_pass;
+static volatile sig_atomic_t passed_sig, passed_n;	/* what went on to CMD, for the summary */
 
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
@@ -57,10 +58,12 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	 * so that CMD does not get one Ctrl-C twice. sudo does the same.
 	 */
 	if (si->si_code != SI_KERNEL) {
-		if (cmd_pid > 0)
-			kill(cmd_pid, sig);
-		else
+		if (cmd_pid > 0 && !kill(cmd_pid, sig)) {
+			passed_sig = sig;
+			passed_n++;
+		} else if (cmd_pid <= 0) {
 			to_pass = sig;
+		}
 	}
 	errno = saved;
 }
@@ -303,8 +306,10 @@ int fl_exec_go(struct fl_exec *x, char *err)
 	/* The pipe closed without a word: the exec happened, CMD runs. */
 	x->started = true;
 	cmd_pid = x->pid;
-	if (to_pass)
-		kill(x->pid, to_pass);	/* sent to us between "go" and the exec */
+	if (to_pass && !kill(x->pid, to_pass)) {	/* sent to us between "go" and the exec */
+		passed_sig = to_pass;
+		passed_n++;
+	}
 	return 0;
 }
 
@@ -403,6 +408,9 @@ static void describe(const struct fl_exec *x, char *buf, size_t size)
 			      sigabbrev_np(WTERMSIG(st)) ?: "?", WTERMSIG(st),
 			      x->terminated && WTERMSIG(st) == SIGKILL ? " after " : "",
 			      x->terminated && WTERMSIG(st) == SIGKILL ? grace : "");
+	if (passed_n && (size_t)n < size)
+		n += snprintf(buf + n, size - n, " (SIG%s passed on to it%s)", sigabbrev_np(passed_sig),
+			      passed_n > 1 ? ", and others before" : "");
 	if (x->leftover && (size_t)n < size)
 		snprintf(buf + n, size - n, "; %d process%s it left behind %s killed", x->leftover,
 			 x->leftover == 1 ? "" : "es", x->leftover == 1 ? "was" : "were");

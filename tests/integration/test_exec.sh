@@ -14,7 +14,7 @@ exec_setup() {
 	# A cgroup this test makes (--parent), removed whatever happens.
 	defer "rmdir_cgroup '$(cg2_root)/$TEST_TAG'"
 	exec_cgroups >"$WORK/cgroups.before"
-	defer "exec_cgroups_left '$WORK/cgroups.before'"
+	defer "exec_cgroups_new '$WORK/cgroups.before' | while read -r d; do rmdir_cgroup \"\$d\"; done"
 }
 
 # Every cgroup exec makes, wherever it is.
@@ -22,14 +22,16 @@ exec_cgroups() {
 	find "$(cg2_root)" -maxdepth 6 -type d -name 'faultline-exec-*' 2>/dev/null | sort
 }
 
-# At the end of each test: none left that was not there before (and those go).
-exec_cgroups_left() {
+# Those made since exec_setup listed them into FILE.
+exec_cgroups_new() {
+	exec_cgroups | comm -13 "$1" -
+}
+
+# The last word of each test: exec left no cgroup behind (the defer then removes any).
+nothing_left() {
 	local left
-	left=$(exec_cgroups | comm -13 "$1" -)
-	[ -z "$left" ] && return 0
-	echo "FAILMSG: exec left cgroups behind: $left" >&2
-	for d in $left; do rmdir_cgroup "$d"; done
-	exit 1
+	left=$(exec_cgroups_new "$WORK/cgroups.before")
+	[ -z "$left" ] || fail "exec left cgroups behind: $(echo $left)"
 }
 
 # fx ARGS... -- CMD...: faultline exec, --json summary on stderr; sets RC.
@@ -72,6 +74,49 @@ for s in (signal.SIGINT, signal.SIGQUIT):
 os.execvp(sys.argv[1], sys.argv[1:])' "$@"
 }
 
+# first_call: $WORK/first, a static program whose very first system calls
+# are the one tested (`first connect PORT`: a TCP connect; `first udp PORT`:
+# one datagram to itself), so that it runs them within a millisecond of its
+# exec, before any fault could be attached if faultline let it start early.
+first_call() {
+	command -v cc >/dev/null || skip "no C compiler for the first-instruction probe"
+	cat >"$WORK/first.c" <<-'EOF'
+	#include <arpa/inet.h>
+	#include <errno.h>
+	#include <stdio.h>
+	#include <stdlib.h>
+	#include <string.h>
+	#include <sys/socket.h>
+	#include <sys/time.h>
+	#include <unistd.h>
+	int main(int argc, char **argv)
+	{
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(atoi(argv[2])) };
+		struct timeval tv = { 1, 0 };
+		char buf[8];
+		int r, s;
+
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (!strcmp(argv[1], "connect")) {
+			s = socket(AF_INET, SOCK_STREAM, 0);
+			r = connect(s, (struct sockaddr *)&a, sizeof(a));
+			printf("%s\n", r ? strerror(errno) : "ok");
+			return 0;
+		}
+		r = socket(AF_INET, SOCK_DGRAM, 0);
+		s = socket(AF_INET, SOCK_DGRAM, 0);
+		if (bind(r, (struct sockaddr *)&a, sizeof(a)))
+			return 2;
+		sendto(s, "first", 5, 0, (struct sockaddr *)&a, sizeof(a));
+		setsockopt(r, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		printf("%s\n", recv(r, buf, sizeof(buf), 0) > 0 ? "received" : "lost");
+		return 0;
+	}
+	EOF
+	cc -O2 -static -o "$WORK/first" "$WORK/first.c" 2>"$WORK/cc.err" ||
+		cc -O2 -o "$WORK/first" "$WORK/first.c" || fail "cannot build the probe: $(cat "$WORK/cc.err")"
+}
+
 # What a first connect to PORT gives: "ok" or the errno's name.
 CONNECT='
 import errno, socket, sys
@@ -92,6 +137,7 @@ t_exit_status_is_the_commands() {
 			fail "summary for exit $s: $(summary)"
 	done
 	"$REPO/tests/tools/check_schema.py" experiment <(summary) || fail "the summary is not an experiment: $(summary)"
+	nothing_left
 }
 
 t_signal_death_is_128_plus_n() {
@@ -102,6 +148,7 @@ t_signal_death_is_128_plus_n() {
 		fail "summary: $(summary)"
 	fx "${REFUSE[@]}" -- sh -c 'kill -KILL $$'
 	[ $RC -eq 137 ] || fail "a CMD killed by SIGKILL gave $RC, not 128+9"
+	nothing_left
 }
 
 # Bad input, or a fault that cannot attach: 125, and CMD never ran.
@@ -122,6 +169,7 @@ t_faultline_failure_is_125_and_cmd_never_ran() {
 	fx --duration 2h "${REFUSE[@]}" -- touch "$WORK/ran"
 	[ $RC -eq 125 ] || fail "a duration over the cap gave $RC: $(cat "$WORK/fx.err")"
 	[ ! -e "$WORK/ran" ] || fail "CMD ran although faultline failed"
+	nothing_left
 }
 
 # A fault the kernel refuses at attach time (here: one whose mechanism is
@@ -132,6 +180,7 @@ t_attach_failure_is_125_and_nothing_stays() {
 	[ $RC -eq 0 ] && skip "this kernel can kprobe fsync: no attach failure to see"
 	[ $RC -eq 125 ] || fail "an attach failure gave $RC: $(cat "$WORK/fx.err")"
 	[ ! -e "$WORK/ran" ] || fail "CMD ran although its fault did not attach"
+	nothing_left
 }
 
 # Past the child and the record: the runner cannot write its record (a
@@ -146,6 +195,7 @@ t_record_failure_is_125_and_nothing_stays() {
 	[ $RC -eq 125 ] || fail "a record that cannot be written gave $RC: $(cat "$WORK/fx.err")"
 	grep -q "cannot record" "$WORK/fx.err" || fail "no word on it: $(cat "$WORK/fx.err")"
 	[ ! -e "$WORK/ran" ] || fail "CMD ran although faultline failed"
+	nothing_left
 }
 
 t_not_found_127_not_executable_126() {
@@ -160,6 +210,7 @@ t_not_found_127_not_executable_126() {
 	fx "${REFUSE[@]}" -- "$WORK"
 	[ $RC -eq 126 ] || fail "a directory as CMD gave $RC"
 	[ ! -e "$WORK/ran" ] || fail "the non-executable CMD ran"
+	nothing_left
 }
 
 # CMD's stdin and stdout are its own; faultline writes to stderr only.
@@ -176,6 +227,7 @@ t_stdin_stdout_stderr_pass() {
 		fail "the pipe failed"
 	[ "$(cat "$WORK/out")" = hello ] || fail "stdout through a pipe: $(cat "$WORK/out")"
 	grep -qx oops "$WORK/err" || fail "CMD's stderr is lost: $(cat "$WORK/err")"
+	nothing_left
 }
 
 # SIGTERM (or SIGINT) sent to faultline reaches CMD; faultline waits for it.
@@ -195,9 +247,10 @@ t_signals_reach_cmd() {
 		kill -0 $pid 2>/dev/null && fail "SIG$sig to faultline: still running 5 s later: $(cat "$WORK/fx.err")"
 		wait $pid || rc=$?
 		[ $rc -eq 7 ] || fail "SIG$sig to faultline: exec exited $rc, not CMD's 7: $(cat "$WORK/fx.err")"
-		summary | jq -e '.stopped_by == "command exited" and .command.exit_code == 7' >/dev/null ||
-			fail "summary after SIG$sig: $(summary)"
+		summary | jq -e --arg s "SIG$sig passed on" '.stopped_by == "command exited" and
+			.command.exit_code == 7 and (.reason | contains($s))' >/dev/null || fail "summary after SIG$sig: $(summary)"
 	done
+	nothing_left
 }
 
 # A terminal's Ctrl-C goes to its foreground process group, CMD included:
@@ -212,40 +265,43 @@ t_terminal_ctrl_c_reaches_cmd_once() {
 	grep -q "rc=5" "$WORK/tty" || fail "exec did not exit with CMD's 5: $(cat "$WORK/tty")"
 	[ "$(cat "$WORK/ints" 2>/dev/null)" = int ] ||
 		fail "CMD saw $(wc -l <"$WORK/ints" 2>/dev/null || echo 0) SIGINTs for one Ctrl-C: $(cat "$WORK/tty")"
+	# Two at once would be one pending signal to CMD: faultline's summary says what it passed on.
+	! grep -q "passed on" "$WORK/tty" || fail "faultline passed the terminal's SIGINT on: $(cat "$WORK/tty")"
+	nothing_left
 }
 
 # The very first connect of CMD, and of what it forks, is refused.
 t_fault_live_before_first_instruction() {
 	exec_setup
 	tcp_server
-	[ "$(python3 -c "$CONNECT" "$PORT")" = ok ] || fail "cannot connect without faultline"
+	first_call
+	[ "$("$WORK/first" connect "$PORT")" = ok ] || fail "cannot connect without faultline"
+	for _ in 1 2 3; do
+		"$FL" exec "${REFUSE[@]}" -- "$WORK/first" connect "$PORT" >"$WORK/out" 2>"$WORK/fx.err" ||
+			fail "exec failed: $(cat "$WORK/fx.err")"
+		[ "$(cat "$WORK/out")" = "Connection refused" ] || fail "CMD's first connect gave $(cat "$WORK/out")"
+	done
+	"$FL" exec "${REFUSE[@]}" -- sh -c "sh -c '$WORK/first connect $PORT'" >"$WORK/out" 2>"$WORK/fx.err"
+	[ "$(cat "$WORK/out")" = "Connection refused" ] || fail "a grandchild's first connect gave $(cat "$WORK/out")"
 	fx "${REFUSE[@]}" -- python3 -c "$CONNECT" "$PORT"
 	[ $RC -eq 0 ] || fail "exec exited $RC: $(cat "$WORK/fx.err")"
-	"$FL" exec "${REFUSE[@]}" -- python3 -c "$CONNECT" "$PORT" >"$WORK/first" 2>"$WORK/fx.err"
-	[ "$(cat "$WORK/first")" = ECONNREFUSED ] || fail "CMD's first connect gave $(cat "$WORK/first")"
-	"$FL" exec "${REFUSE[@]}" -- sh -c "sh -c 'python3 -c \"\$1\" $PORT' _ '$CONNECT'" >"$WORK/grand" 2>"$WORK/fx.err"
-	[ "$(cat "$WORK/grand")" = ECONNREFUSED ] || fail "a grandchild's first connect gave $(cat "$WORK/grand")"
-	[ "$(python3 -c "$CONNECT" "$PORT")" = ok ] || fail "still refused after exec"
+	summary | jq -e '.faults[0].matched == 1 and .faults[0].injected == 1' >/dev/null || fail "summary: $(summary)"
+	[ "$("$WORK/first" connect "$PORT")" = ok ] || fail "still refused after exec"
+	nothing_left
 }
 
 # The first UDP datagram CMD sends is dropped (egress on lo, in the test's netns).
 t_first_udp_datagram_dropped() {
 	local port=19917
 	exec_setup
-	cat >"$WORK/udp.py" <<-'EOF'
-	import socket, sys
-	r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); r.bind(("127.0.0.1", int(sys.argv[1])))
-	r.settimeout(1)
-	socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"first", ("127.0.0.1", int(sys.argv[1])))
-	try:
-	    r.recv(16); print("received")
-	except socket.timeout:
-	    print("lost")
-	EOF
-	[ "$(python3 "$WORK/udp.py" $port)" = received ] || fail "the datagram is lost without faultline"
-	"$FL" exec --net drop --direction egress --protocol udp --port $port -- python3 "$WORK/udp.py" $port \
-		>"$WORK/udp" 2>"$WORK/fx.err" || fail "exec failed: $(cat "$WORK/fx.err")"
-	[ "$(cat "$WORK/udp")" = lost ] || fail "the first datagram was $(cat "$WORK/udp"): $(cat "$WORK/fx.err")"
+	first_call
+	[ "$("$WORK/first" udp $port)" = received ] || fail "the datagram is lost without faultline"
+	for _ in 1 2 3; do
+		"$FL" exec --net drop --direction egress --protocol udp --port $port -- "$WORK/first" udp $port \
+			>"$WORK/udp" 2>"$WORK/fx.err" || fail "exec failed: $(cat "$WORK/fx.err")"
+		[ "$(cat "$WORK/udp")" = lost ] || fail "the first datagram was $(cat "$WORK/udp"): $(cat "$WORK/fx.err")"
+	done
+	nothing_left
 }
 
 # A daemon CMD leaves behind (own session, double fork) is killed; the cgroup goes.
@@ -259,10 +315,11 @@ t_leftover_daemon_killed_cgroup_gone() {
 	defer "kill -9 $d 2>/dev/null"
 	cg=$(summary | jq -r .command.cgroup)
 	[ -n "$cg" ] && [ "$cg" != null ] || fail "no cgroup in the summary: $(summary)"
-	! alive "$d" || fail "the daemon $d outlived exec ($(cat /proc/$d/cgroup))"
+	! alive "$d" || fail "the daemon $d outlived exec (in $(sed -n 's/^0:://p' "/proc/$d/cgroup"))"
 	[ ! -d "$cg" ] || fail "the cgroup $cg is still there"
 	summary | jq -e '.reason | test("1 process it left behind was killed")' >/dev/null ||
 		fail "the summary does not say: $(summary)"
+	nothing_left
 }
 
 # --parent: the cgroup is made below it, and goes.
@@ -274,6 +331,7 @@ t_parent_places_the_cgroup() {
 		fail "exec --parent failed: $(cat "$WORK/fx.err")"
 	grep -q "^0::${p#"$(cg2_root)"}/faultline-exec-[0-9a-f]\{6\}$" "$WORK/cg" || fail "CMD ran in $(cat "$WORK/cg")"
 	[ -z "$(find "$p" -mindepth 1 -type d)" ] || fail "left below $p: $(find "$p" -mindepth 1)"
+	nothing_left
 }
 
 # At the deadline CMD gets SIGTERM, and SIGKILL --kill-after later: exit 124.
@@ -294,6 +352,7 @@ t_deadline_sigterm_then_sigkill() {
 	fx --duration 1s "${REFUSE[@]}" -- bash -c "trap 'exit 0' TERM; while :; do sleep 0.05; done"
 	[ $RC -eq 124 ] || fail "a CMD that exits 0 on the deadline's SIGTERM gave $RC"
 	summary | jq -e '.command.exit_code == 0 and .stopped_by == "deadline"' >/dev/null || fail "summary: $(summary)"
+	nothing_left
 }
 
 # faultline SIGKILLed: its watchdog kills CMD and what it forked, and removes the cgroup.
@@ -308,8 +367,7 @@ t_sigkill_faultline_watchdog_cleans() {
 	wait_for test -s "$WORK/cmd" || fail "CMD did not start"
 	d=$(cat "$WORK/daemon") c=$(cat "$WORK/cmd")
 	defer "kill -9 $d $c 2>/dev/null"
-	cg=$(cut -d: -f3 "/proc/$d/cgroup")
-	cg=$(cg2_root)$cg
+	cg=$(cg2_root)$(sed -n 's/^0:://p' "/proc/$d/cgroup")
 	case $cg in */faultline-exec-*) ;; *) fail "the daemon runs in $cg" ;; esac
 	id=$(sed -n 's/.*experiment \([0-9a-f]*\) .*attached.*/\1/p' "$WORK/fx.err")
 	kill -9 $pid
@@ -322,6 +380,42 @@ t_sigkill_faultline_watchdog_cleans() {
 		fail "5 s after faultline's SIGKILL: daemon $(alive "$d" && echo alive || echo gone), cmd $(alive "$c" && echo alive || echo gone), cgroup $([ -d "$cg" ] && echo there || echo gone)"
 	wait_for test -d "/run/faultline/ended/$id" || fail "no ended record for $id"
 	grep -q '^stopped_by controller died$' "/run/faultline/ended/$id/state" || fail "record: $(cat "/run/faultline/ended/$id/state")"
+	nothing_left
+}
+
+# faultline SIGKILLed before CMD started (its child waits in the cgroup for
+# the faults): the child sees its pipe end, leaves the cgroup and removes it.
+# Caught by stopping faultline the moment its cgroup appears, while the
+# child in it is still faultline's image; a few tries, as that is a race.
+t_sigkill_before_cmd_started_child_cleans() {
+	local pid cg child caught=
+	exec_setup
+	for _ in $(seq 1 20); do
+		"$FL" exec "${REFUSE[@]}" -- touch "$WORK/ran" 2>/dev/null &
+		pid=$!
+		cg=
+		for _ in $(seq 1 2000); do
+			cg=$(exec_cgroups_new "$WORK/cgroups.before" | head -1)
+			[ -n "$cg" ] && break
+		done
+		kill -STOP $pid
+		child=$(head -1 "$cg/cgroup.procs" 2>/dev/null)
+		if [ -n "$child" ] && [ "$(readlink "/proc/$child/exe")" = "$(readlink -f "$FL")" ] && [ ! -e "$WORK/ran" ]; then
+			caught=$child
+			kill -9 $pid
+			wait $pid 2>/dev/null || true
+			break
+		fi
+		kill -CONT $pid
+		wait $pid 2>/dev/null || true
+		rm -f "$WORK/ran"
+	done
+	[ -n "$caught" ] || skip "never caught faultline between its cgroup and CMD's start in 20 tries"
+	for _ in $(seq 1 50); do [ ! -d "$cg" ] && ! alive "$caught" && break; sleep 0.1; done
+	[ ! -d "$cg" ] || fail "the cgroup $cg stayed after faultline died before CMD started"
+	! alive "$caught" || fail "the waiting child $caught outlived faultline"
+	[ ! -e "$WORK/ran" ] || fail "CMD ran after faultline died before the faults were live"
+	nothing_left
 }
 
 # An experiment file's faults; its target is ignored, with a note.
@@ -343,6 +437,7 @@ t_experiment_file_target_ignored() {
 	[ "$(cat "$WORK/out")" = ECONNREFUSED ] || fail "the file's fault did not apply: $(cat "$WORK/out")"
 	grep -q "its target (/no/such/cgroup) is ignored" "$WORK/fx.err" || fail "no note: $(cat "$WORK/fx.err")"
 	grep -q "(refuse-connect)" "$WORK/fx.err" || fail "not named after the file: $(cat "$WORK/fx.err")"
+	nothing_left
 }
 
 # --dry-run: CMD does not run, nothing stays.
@@ -353,4 +448,5 @@ t_dry_run_runs_nothing() {
 	[ ! -e "$WORK/ran" ] || fail "CMD ran in a dry run"
 	jq -e '.dry_run and (.command.line | endswith("/ran"))' "$WORK/dry.json" >/dev/null || fail "dry run: $(cat "$WORK/dry.json")"
 	"$REPO/tests/tools/check_schema.py" experiment "$WORK/dry.json" || fail "not an experiment"
+	nothing_left
 }
