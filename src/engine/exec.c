@@ -352,6 +352,7 @@ void fl_exec_end(struct fl_exec *x, bool terminate)
 
 	if (!x->cgroup[0] || x->removed || !x->started)
 		return;
+	x->ended_first |= terminate;
 	if (terminate && !fl_exec_exited(x)) {
 		x->terminated = true;
 		kill(x->pid, SIGTERM);
@@ -429,7 +430,7 @@ void fl_exec_record(const struct fl_exec *x, struct fl_reg *g)
 
 int fl_exec_status(const struct fl_exec *x)
 {
-	if (x->terminated)
+	if (x->ended_first)
 		return FL_EXIT_EXEC_ENDED;
 	if (!x->reaped)
 		return FL_EXIT_EXEC_FAIL;

@@ -355,6 +355,24 @@ t_deadline_sigterm_then_sigkill() {
 	nothing_left
 }
 
+# stop --all: every fault inert at once, and CMD ended as at the deadline (124).
+t_stop_all_ends_cmd() {
+	local pid rc=0
+	needs_private_state
+	exec_setup
+	"$FL" --json exec "${REFUSE[@]}" -- bash -c "touch $WORK/ready; while :; do sleep 0.05; done" \
+		2>"$WORK/fx.err" &
+	pid=$!
+	defer "kill -9 $pid 2>/dev/null"
+	wait_for test -e "$WORK/ready" || fail "CMD did not start: $(cat "$WORK/fx.err")"
+	"$FL" stop --all >/dev/null || fail "stop --all failed"
+	kill -0 $pid 2>/dev/null && fail "exec still runs after stop --all returned"
+	wait $pid || rc=$?
+	[ $rc -eq 124 ] || fail "exec exited $rc after stop --all: $(cat "$WORK/fx.err")"
+	summary | jq -e '.stopped_by == "stop --all" and .exit_status == 124' >/dev/null || fail "summary: $(summary)"
+	nothing_left
+}
+
 # faultline SIGKILLed: its watchdog kills CMD and what it forked, and removes the cgroup.
 t_sigkill_faultline_watchdog_cleans() {
 	local pid d c cg id
