@@ -8,18 +8,29 @@
 # The one fault most tests need: connect refused, through cgroup sock hooks.
 REFUSE=(--sys fail --call connect --errno ECONNREFUSED)
 
+# faultline runs in FLCG, a cgroup of the test's own, so the cgroups exec
+# makes below its own (the default) are the test's, apart from any other
+# run's, and go with the test's tag whatever happens.
 exec_setup() {
 	WORK=$(mktemp -d)
 	defer "rm -rf '$WORK'"
-	# A cgroup this test makes (--parent), removed whatever happens.
 	defer "rmdir_cgroup '$(cg2_root)/$TEST_TAG'"
+	FLCG=$(mk_cgroup fl)
 	exec_cgroups >"$WORK/cgroups.before"
-	defer "exec_cgroups_new '$WORK/cgroups.before' | while read -r d; do rmdir_cgroup \"\$d\"; done"
 }
 
-# Every cgroup exec makes, wherever it is.
+# fl ARGS...: faultline, in FLCG. flbg ARGS... &: the same for a background
+# job, whose $! is then faultline's own pid (it execs: never in the foreground).
+fl() {
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$FLCG" "$FL" "$@"
+}
+flbg() {
+	exec sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$FLCG" "$FL" "$@"
+}
+
+# Every cgroup exec made in this test, wherever it is below the test's tag.
 exec_cgroups() {
-	find "$(cg2_root)" -maxdepth 6 -type d -name 'faultline-exec-*' 2>/dev/null | sort
+	find "$(cg2_root)/$TEST_TAG" -maxdepth 6 -type d -name 'faultline-exec-*' 2>/dev/null | sort
 }
 
 # Those made since exec_setup listed them into FILE.
@@ -37,7 +48,7 @@ nothing_left() {
 # fx ARGS... -- CMD...: faultline exec, --json summary on stderr; sets RC.
 fx() {
 	RC=0
-	"$FL" --json exec "$@" 2>"$WORK/fx.err" || RC=$?
+	fl --json exec "$@" 2>"$WORK/fx.err" || RC=$?
 }
 
 # The JSON summary fx's faultline wrote (the last line of its stderr that is one).
@@ -63,15 +74,15 @@ alive() {
 	[ -e "/proc/$1" ] && ! grep -q '^[^)]*) [ZX]' "/proc/$1/stat" 2>/dev/null
 }
 
-# sig_default CMD... &: CMD with SIGINT and SIGQUIT at their defaults (it
-# execs: for background jobs only). A background job of a script starts with
-# both ignored, and exec passes on the dispositions it was given, as env
-# does, so CMD could not trap them.
-sig_default() {
+# flbg_sig ARGS... &: flbg with SIGINT and SIGQUIT at their defaults. A
+# background job of a script starts with both ignored, and exec passes on
+# the dispositions it was given, as env does, so CMD could not trap them.
+flbg_sig() {
 	exec python3 -c 'import os, signal, sys
+open(sys.argv[1] + "/cgroup.procs", "w").write(str(os.getpid()))
 for s in (signal.SIGINT, signal.SIGQUIT):
     signal.signal(s, signal.SIG_DFL)
-os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+os.execvp(sys.argv[2], sys.argv[2:])' "$FLCG" "$FL" "$@"
 }
 
 # first_call: $WORK/first, a static program whose very first system calls
@@ -225,12 +236,12 @@ t_stdin_stdout_stderr_pass() {
 	exec_setup
 	seq 1 20000 >"$WORK/in"
 	RC=0
-	"$FL" exec "${REFUSE[@]}" -- cat <"$WORK/in" >"$WORK/out" 2>"$WORK/err" || RC=$?
+	fl exec "${REFUSE[@]}" -- cat <"$WORK/in" >"$WORK/out" 2>"$WORK/err" || RC=$?
 	[ $RC -eq 0 ] || fail "cat exited $RC: $(cat "$WORK/err")"
 	cmp -s "$WORK/in" "$WORK/out" || fail "stdout is not what went in: $(head -c 300 "$WORK/out")"
 	grep -q "attached to" "$WORK/err" || fail "faultline said nothing on stderr: $(cat "$WORK/err")"
 	# And through a pipe, with CMD's stderr beside faultline's.
-	echo hello | "$FL" exec "${REFUSE[@]}" -- sh -c 'cat; echo oops >&2' >"$WORK/out" 2>"$WORK/err" ||
+	echo hello | fl exec "${REFUSE[@]}" -- sh -c 'cat; echo oops >&2' >"$WORK/out" 2>"$WORK/err" ||
 		fail "the pipe failed"
 	[ "$(cat "$WORK/out")" = hello ] || fail "stdout through a pipe: $(cat "$WORK/out")"
 	grep -qx oops "$WORK/err" || fail "CMD's stderr is lost: $(cat "$WORK/err")"
@@ -243,7 +254,7 @@ t_signals_reach_cmd() {
 	exec_setup
 	for sig in TERM INT HUP; do
 		rm -f "$WORK/ready"
-		sig_default "$FL" --json exec "${REFUSE[@]}" -- \
+		flbg_sig --json exec "${REFUSE[@]}" -- \
 			bash -c "trap 'exit 7' $sig; touch $WORK/ready; while :; do sleep 0.05; done" 2>"$WORK/fx.err" &
 		pid=$!
 		defer "kill -9 $pid 2>/dev/null"
@@ -268,7 +279,7 @@ t_terminal_ctrl_c_reaches_cmd_once() {
 	exec_setup
 	# script runs $SHELL -c, which (bash) execs faultline: the pty's foreground group is faultline's.
 	( wait_for test -e "$WORK/ready"; printf '\003'; sleep 4 ) |
-		SHELL=/bin/bash script -qec "$FL exec ${REFUSE[*]} -- bash -c 'trap \"echo int >>$WORK/ints\" INT;
+		SHELL=/bin/bash script -qec "echo \$\$ >$FLCG/cgroup.procs && exec $FL exec ${REFUSE[*]} -- bash -c 'trap \"echo int >>$WORK/ints\" INT;
 			touch $WORK/ready; for i in \$(seq 1 40); do sleep 0.05; done; exit 5'" \
 			/dev/null >"$WORK/tty" 2>&1 || rc=$?
 	[ $rc -eq 5 ] || fail "exec under a terminal exited $rc, not CMD's 5: $(cat "$WORK/tty")"
@@ -286,11 +297,11 @@ t_fault_live_before_first_instruction() {
 	first_call
 	[ "$("$WORK/first" connect "$PORT")" = ok ] || fail "cannot connect without faultline"
 	for _ in 1 2 3; do
-		"$FL" exec "${REFUSE[@]}" -- "$WORK/first" connect "$PORT" >"$WORK/out" 2>"$WORK/fx.err" ||
+		fl exec "${REFUSE[@]}" -- "$WORK/first" connect "$PORT" >"$WORK/out" 2>"$WORK/fx.err" ||
 			fail "exec failed: $(cat "$WORK/fx.err")"
 		[ "$(cat "$WORK/out")" = "Connection refused" ] || fail "CMD's first connect gave $(cat "$WORK/out")"
 	done
-	"$FL" exec "${REFUSE[@]}" -- sh -c "sh -c '$WORK/first connect $PORT'" >"$WORK/out" 2>"$WORK/fx.err"
+	fl exec "${REFUSE[@]}" -- sh -c "sh -c '$WORK/first connect $PORT'" >"$WORK/out" 2>"$WORK/fx.err"
 	[ "$(cat "$WORK/out")" = "Connection refused" ] || fail "a grandchild's first connect gave $(cat "$WORK/out")"
 	fx "${REFUSE[@]}" -- python3 -c "$CONNECT" "$PORT"
 	[ $RC -eq 0 ] || fail "exec exited $RC: $(cat "$WORK/fx.err")"
@@ -306,7 +317,7 @@ t_first_udp_datagram_dropped() {
 	first_call
 	[ "$("$WORK/first" udp $port)" = received ] || fail "the datagram is lost without faultline"
 	for _ in 1 2 3; do
-		"$FL" exec --net drop --direction egress --protocol udp --port $port -- "$WORK/first" udp $port \
+		fl exec --net drop --direction egress --protocol udp --port $port -- "$WORK/first" udp $port \
 			>"$WORK/udp" 2>"$WORK/fx.err" || fail "exec failed: $(cat "$WORK/fx.err")"
 		[ "$(cat "$WORK/udp")" = lost ] || fail "the first datagram was $(cat "$WORK/udp"): $(cat "$WORK/fx.err")"
 	done
@@ -336,7 +347,7 @@ t_parent_places_the_cgroup() {
 	local p
 	exec_setup
 	p=$(mk_cgroup parent)
-	"$FL" exec --parent "$p" "${REFUSE[@]}" -- cat /proc/self/cgroup >"$WORK/cg" 2>"$WORK/fx.err" ||
+	fl exec --parent "$p" "${REFUSE[@]}" -- cat /proc/self/cgroup >"$WORK/cg" 2>"$WORK/fx.err" ||
 		fail "exec --parent failed: $(cat "$WORK/fx.err")"
 	grep -q "^0::${p#"$(cg2_root)"}/faultline-exec-[0-9a-f]\{6\}$" "$WORK/cg" || fail "CMD ran in $(cat "$WORK/cg")"
 	[ -z "$(find "$p" -mindepth 1 -type d)" ] || fail "left below $p: $(find "$p" -mindepth 1)"
@@ -369,7 +380,7 @@ t_stop_all_ends_cmd() {
 	local pid rc=0
 	needs_private_state
 	exec_setup
-	"$FL" --json exec "${REFUSE[@]}" -- bash -c "touch $WORK/ready; while :; do sleep 0.05; done" \
+	flbg --json exec "${REFUSE[@]}" -- bash -c "touch $WORK/ready; while :; do sleep 0.05; done" \
 		2>"$WORK/fx.err" &
 	pid=$!
 	defer "kill -9 $pid 2>/dev/null"
@@ -386,7 +397,7 @@ t_stop_all_ends_cmd() {
 t_sigkill_faultline_watchdog_cleans() {
 	local pid d c cg id
 	exec_setup
-	"$FL" exec "${REFUSE[@]}" -- sh -c "setsid sh -c 'echo \$\$ >$WORK/daemon; exec sleep 300' </dev/null >/dev/null 2>&1 &
+	flbg exec "${REFUSE[@]}" -- sh -c "setsid sh -c 'echo \$\$ >$WORK/daemon; exec sleep 300' </dev/null >/dev/null 2>&1 &
 		echo \$\$ >$WORK/cmd; exec sleep 300" 2>"$WORK/fx.err" &
 	pid=$!
 	defer "kill -9 $pid 2>/dev/null"
@@ -418,7 +429,7 @@ t_sigkill_before_cmd_started_child_cleans() {
 	local pid cg child caught=
 	exec_setup
 	for _ in $(seq 1 20); do
-		"$FL" exec "${REFUSE[@]}" -- touch "$WORK/ran" 2>/dev/null &
+		flbg exec "${REFUSE[@]}" -- touch "$WORK/ran" 2>/dev/null &
 		pid=$!
 		cg=
 		for _ in $(seq 1 2000); do
@@ -459,7 +470,7 @@ t_experiment_file_target_ignored() {
 	      call: connect
 	      errno: ECONNREFUSED
 	EOF
-	"$FL" exec -f "$WORK/e.yaml" -- python3 -c "$CONNECT" "$PORT" >"$WORK/out" 2>"$WORK/fx.err" ||
+	fl exec -f "$WORK/e.yaml" -- python3 -c "$CONNECT" "$PORT" >"$WORK/out" 2>"$WORK/fx.err" ||
 		fail "exec -f failed: $(cat "$WORK/fx.err")"
 	[ "$(cat "$WORK/out")" = ECONNREFUSED ] || fail "the file's fault did not apply: $(cat "$WORK/out")"
 	grep -q "its target (/no/such/cgroup) is ignored" "$WORK/fx.err" || fail "no note: $(cat "$WORK/fx.err")"
@@ -470,7 +481,7 @@ t_experiment_file_target_ignored() {
 # --dry-run: CMD does not run, nothing stays.
 t_dry_run_runs_nothing() {
 	exec_setup
-	"$FL" --json exec --dry-run "${REFUSE[@]}" -- touch "$WORK/ran" >"$WORK/dry.json" 2>"$WORK/fx.err" ||
+	fl --json exec --dry-run "${REFUSE[@]}" -- touch "$WORK/ran" >"$WORK/dry.json" 2>"$WORK/fx.err" ||
 		fail "dry run failed: $(cat "$WORK/fx.err")"
 	[ ! -e "$WORK/ran" ] || fail "CMD ran in a dry run"
 	jq -e '.dry_run and (.command.line | endswith("/ran"))' "$WORK/dry.json" >/dev/null || fail "dry run: $(cat "$WORK/dry.json")"
