@@ -225,7 +225,7 @@ static void __attribute__((noreturn)) child(struct fl_exec *x, int go, int back,
 
 static int fork_child(struct fl_exec *x, char *err)
 {
-	int go[2], back[2];
+	int go[2], back[2], e;
 	pid_t controller = getpid(), pid;
 
 	if (pipe2(go, O_CLOEXEC))
@@ -237,6 +237,7 @@ static int fork_child(struct fl_exec *x, char *err)
 	}
 	fflush(NULL);
 	pid = fork();
+	e = errno;
 	if (pid == 0) {
 		close(go[1]);
 		close(back[0]);
@@ -247,7 +248,7 @@ static int fork_child(struct fl_exec *x, char *err)
 	x->go_fd = go[1];
 	x->err_fd = back[0];
 	if (pid < 0)
-		return snprintf(err, FL_ERRLEN, "fork: %s", strerror(errno)), -errno;
+		return snprintf(err, FL_ERRLEN, "fork: %s", strerror(e)), -e;
 	x->pid = pid;
 	return 0;
 }
