@@ -98,7 +98,7 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(TEST_SKELS) | $(OUTPUT)/tests
 
 unit: $(UNIT_BINS)
 
-$(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c | $(OUTPUT)/bench
+$(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c include/faultline.h | $(OUTPUT)/bench
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@

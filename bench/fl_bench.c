@@ -67,7 +67,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *usage;
 } cmds[] = {
-	{ "progs", cmd_progs, "per-event cost of each program vs an empty one (test run)" },
+	{ "progs", cmd_progs, "[draw]: per-event cost of each program (or the draw alone) vs an empty one (test run)" },
 	{ "hold-empty", cmd_hold_empty, "CGROUP_DIR [connect4]: empty programs attached until SIGINT" },
 	{ "killswitch", cmd_killswitch, "N: latency from a kill-switch write to the last injection" },
 	{ "sysloop", cmd_sysloop, "getpid|openclose|connect N [--seccomp]: ns per call" },

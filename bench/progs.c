@@ -321,6 +321,21 @@ static void bench_sys(struct empty_bpf *e)
 	}
 }
 
+/*
+ * The draw itself: bpf_get_prandom_u32() as before seeds, and the seeded
+ * draw with its exact shared count (one CPU here: the count's cache line
+ * stays put; CPUs that match the same fault at once share it).
+ */
+static void bench_draw(struct empty_bpf *e)
+{
+	struct measure m = { .base_fd = bpf_program__fd(e->progs.empty_tc), .dport = 9 };
+
+	m.fd = bpf_program__fd(e->progs.draw_prandom_tc);
+	measure("draw", "tc", "prandom", NULL, &m);
+	m.fd = bpf_program__fd(e->progs.draw_seeded_tc);
+	measure("draw", "tc", "seeded", NULL, &m);
+}
+
 /* The physical floor: each empty program against the cheapest one. */
 static void bench_floor(struct empty_bpf *e)
 {
@@ -380,7 +395,15 @@ int cmd_progs(int argc, char **argv)
 	if (bench_own_cgroup(&cgid, &level))
 		bench_die("cannot find this process's cgroup v2 id");
 	printf("{\"repeat\":%d,\"rounds\":%d,\"results\":[", REPEAT, ROUNDS);
+	/* `progs draw`: those rows alone, a few seconds. */
+	if (argc >= 1 && !strcmp(argv[0], "draw")) {
+		bench_draw(e);
+		printf("]}\n");
+		empty_bpf__destroy(e);
+		return 0;
+	}
 	bench_floor(e);
+	bench_draw(e);
 	bench_drop(e, cgid, level);
 	bench_delay(e, cgid, level);
 	for (int i = 0; i < 3; i++)

@@ -2,7 +2,8 @@
 /*
  * faultline's ABI: the map layouts shared by the BPF programs (bpf/) and the
  * loader (src/). Fixed-width fields, explicit padding, no pointers, no bool,
- * so the two sides agree whatever compiler built them.
+ * so the two sides agree whatever compiler built them. And the seeded draw,
+ * which both sides must compute alike for a seed to mean one run.
  */
 #ifndef FAULTLINE_H
 #define FAULTLINE_H
@@ -49,6 +50,66 @@ enum fl_proto {
 #define FL_PROB_ONE		(1ULL << 32)
 
 /*
+ * Seeded draws. Every probabilistic decision of a fault is a pure function
+ * of (seed, fault, n): the experiment's seed, the fault's index in it, and
+ * n, the fault's own exact count of matching events (1 for the first). So
+ * the same program making the same calls gets the same faults, run after
+ * run, on any kernel: nothing depends on which CPU ran or what it drew
+ * before. Both sides build the draw from here, so user space can say what
+ * the kernel will decide (the tests do).
+ *
+ * The generator is counter-based, after SplitMix64 (Steele, Lea, Flood,
+ * "Fast Splittable Pseudorandom Number Generators", OOPSLA 2014): its
+ * state after n steps is key + n * gamma, the golden-ratio odd constant,
+ * and its output a 64-bit finalizer (Stafford's variant 13 of MurmurHash3's
+ * fmix64). We key it by (seed, fault, stream) through the same finalizer,
+ * so that every fault and every kind of draw gets its own sequence.
+ */
+enum fl_draw_stream {
+	FL_DRAW_CHANCE = 1,	/* inject or not */
+	FL_DRAW_JITTER = 2,	/* a delay's offset, independent of the chance of the same n */
+};
+
+#define FL_DRAW_GAMMA		0x9e3779b97f4a7c15ULL
+
+static inline __u64 fl_mix64(__u64 z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* 64 uniform bits for the n-th matching event of a fault, in one stream. */
+static inline __u64 fl_draw(__u64 seed, __u32 fault, __u32 stream, __u64 n)
+{
+	/* stream is never 0, so no key is the mix of a zero word. */
+	__u64 key = fl_mix64(seed ^ fl_mix64(((__u64)stream << 32 | fault) * FL_DRAW_GAMMA));
+
+	return fl_mix64(key + n * FL_DRAW_GAMMA);
+}
+
+/* Does event n win at prob (a fraction of 2^32: 0 never, FL_PROB_ONE always)? */
+static inline int fl_draw_hit(__u64 seed, __u32 fault, __u64 n, __u64 prob)
+{
+	return (fl_draw(seed, fault, FL_DRAW_CHANCE, n) >> 32) < prob;
+}
+
+/*
+ * delay spread uniformly over [delay - jitter, delay + jitter], never below
+ * zero. The remainder of 64 bits by a span below 2^37 (jitter <= 60 s) is
+ * uniform within 2^-27; a 32-bit draw times the span would overflow there.
+ */
+static inline __u64 fl_draw_delay(__u64 seed, __u32 fault, __u64 n, __u64 delay, __u64 jitter)
+{
+	__u64 off;
+
+	if (!jitter)
+		return delay;
+	off = fl_draw(seed, fault, FL_DRAW_JITTER, n) % (2 * jitter + 1);
+	return delay + off > jitter ? delay + off - jitter : 0;
+}
+
+/*
  * The network rule, key 0 of an object's fl_net_rule array (one rule per
  * object). Addresses are stored as IPv6; IPv4 uses the v4-mapped form
  * (::ffff:a.b.c.d) with prefix lengths offset by 96, so one compare covers
@@ -56,7 +117,7 @@ enum fl_proto {
  */
 struct fl_net_rule {
 	__u64 deadline_ns;	/* bpf_ktime_get_ns() after which it is inert */
-	__u64 prob;		/* inject when prandom_u32 < prob (0..2^32) */
+	__u64 prob;		/* a fraction of 2^32: fl_draw_hit() */
 	__u64 delay_ns;
 	__u64 jitter_ns;
 	__u32 action;		/* enum fl_action; 0 = no rule yet */
@@ -131,7 +192,7 @@ enum fl_sys_call {
  */
 struct fl_sys_rule {
 	__u64 deadline_ns;	/* bpf_ktime_get_ns() after which it is inert */
-	__u64 prob;		/* inject when prandom_u32 < prob (0..2^32) */
+	__u64 prob;		/* a fraction of 2^32: fl_draw_hit() */
 	__u64 after;		/* let the first `after` matching calls through */
 	__u64 count;		/* inject at most this many; 0 = no limit */
 	__u64 path_ino;		/* --path: inode of the prefix; 0 = any path */
@@ -219,6 +280,11 @@ struct fl_event {
 	__u32 hook;		/* enum fl_ev_hook */
 	__u32 pad1;
 	__u64 func_ip;		/* a syscall by name: its __x64_sys_* address, else 0 */
+	/* The draw: the same (seed, fault, n) injects again in a replay. */
+	__u64 seed;		/* the object's fl_seed */
+	__u64 n;		/* the fault's count of matching events, this one included */
+	__u32 fault;		/* the fault's index in its experiment (fl_fault_index) */
+	__u32 pad2;
 };
 
 /* fl_ev_config (pinned, one entry): zeros mean the defaults above. */

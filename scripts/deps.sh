@@ -13,7 +13,7 @@ build_pkgs=(clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev make pkg-config 
             libcmocka-dev libyaml-dev libclang-rt-dev)
 test_pkgs=("${build_pkgs[@]}" iproute2 iptables iputils-ping iperf3 netcat-openbsd socat
            curl jq qemu-system-x86 busybox-static kmod cpio python3 redis-server
-           redis-tools dnsmasq dnsutils xz-utils prometheus python3-jsonschema)
+           redis-tools dnsmasq dnsutils xz-utils prometheus python3-jsonschema chromium)
 # bench: iperf3 and iptables come with test; request/response and UDP loss
 # use bench/load.c (netperf is in non-free), ptrace injection uses strace.
 bench_pkgs=("${test_pkgs[@]}" strace)

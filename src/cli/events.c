@@ -255,6 +255,10 @@ static void print_json(struct ev_run *r, const struct fl_event *e)
 	jw_ku64(&w, "ktime_ns", e->ktime_ns);
 	snprintf(id, sizeof(id), "%06x", e->exp_id);
 	jw_kstr(&w, "experiment", id);
+	/* What replays it: the same seed, and the same n-th event of that fault. */
+	jw_ku64(&w, "fault_index", e->fault);
+	jw_ku64(&w, "seed", e->seed);
+	jw_ku64(&w, "n", e->n);
 	jw_kstr(&w, "fault", name);
 	jw_kstr(&w, "kind", k ? k->name : "?");
 	jw_ku64(&w, "cgroup", e->cgid);
@@ -277,7 +281,8 @@ static void print_plain(struct ev_run *r, const struct fl_event *e)
 	fmt_time(r, e->ktime_ns, t, sizeof(t), false);
 	if (k && k->event_text)
 		k->event_text(e, rest, sizeof(rest));
-	printf("%s %-9s exp %06x cgroup %llu pid %u comm %s %s\n", t, name, e->exp_id,
+	printf("%s %-9s exp %06x fault %u n %llu seed %llu cgroup %llu pid %u comm %s %s\n", t, name,
+	       e->exp_id, e->fault, (unsigned long long)e->n, (unsigned long long)e->seed,
 	       (unsigned long long)e->cgid, e->pid, e->comm[0] ? e->comm : "-", rest);
 }
 
@@ -507,9 +512,11 @@ static void usage(void)
 		"                        [--rate N] [--burst N] [--sample N]\n\n"
 		"Prints every injected fault of every faultline experiment on this host, one\n"
 		"line each (one JSON object each with --json): time, fault, experiment,\n"
-		"cgroup id, pid, comm, and the details (packet: direction, protocol, peer,\n"
-		"ports, length, delay; call: name, errno, hook). Stops on Ctrl-C, after\n"
-		"--count events or --duration, then says how many injections the kernel did not report.\n\n"
+		"the fault's index in it, n (the fault's count of matching events) and the\n"
+		"seed, which replay it (--seed), cgroup id, pid, comm, and the details\n"
+		"(packet: direction, protocol, peer, ports, length, delay; call: name,\n"
+		"errno, hook). Stops on Ctrl-C, after --count events or --duration, then\n"
+		"says how many injections the kernel did not report.\n\n"
 		"The kernel limits events per CPU (a token bucket, default %d/s with a burst\n"
 		"of %d) so that a flood of faults cannot flood the host; refused events are\n"
 		"counted, not lost silently. --rate, --burst and --sample 1-in-N change that\n"

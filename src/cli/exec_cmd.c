@@ -63,6 +63,8 @@ int cmd_exec(int argc, char **argv)
 
 	fl_exec_init(&x);
 	o.exec = &x;
+	o.report_cases = fl_exec_report_cases;	/* --report: a testcase for CMD's exit */
+	o.report_arg = &x;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return FL_EXIT_EXEC_FAIL;

@@ -2,8 +2,8 @@
 /*
  * Command lines into experiments. A family's options come from its table
  * (options.c parses them, as it does a file's keys); the options every
- * experiment shares (target, duration, --force, --dry-run, --detach) are
- * the engine's own and are read here. `exec` reads a fault per
+ * experiment shares (target, duration, --seed, --force, --dry-run, --detach,
+ * --report) are the engine's own and are read here. `exec` reads a fault per
  * `--KIND ACTION ...` group through the very same code as `KIND ACTION`.
  */
 #include <errno.h>
@@ -14,24 +14,27 @@
 #include "exec.h"
 #include "options.h"
 
-enum { C_CGROUP = 1, C_PID, C_UNIT, C_DURATION, C_FORCE, C_DRY, C_DETACH, C_MAXDUR, C_HELP,
-       C_PARENT, C_KILL_AFTER, C_FILE = 'f', C_KIND = 256 };
+enum { C_CGROUP = 1, C_PID, C_UNIT, C_DURATION, C_SEED, C_FORCE, C_DRY, C_DETACH, C_MAXDUR,
+       C_REPORT, C_HELP, C_PARENT, C_KILL_AFTER, C_FILE = 'f', C_KIND = 256 };
 
 const struct fl_common_opt fl_common_opts[] = {
 	{ "cgroup", "PATH", "the target: a cgroup, absolute or below the cgroup2 mount", false, true },
 	{ "pid", "PID", "the target: this process's cgroup", false, true },
 	{ "unit", "NAME", "the target: a systemd unit's cgroup", false, true },
 	{ "duration", "D", "how long the fault lasts (default 60s); the kernel holds the deadline", true },
+	{ "seed", "N", "the draws' seed: the same N replays the same faults (default: drawn; summaries name it)" },
 	{ "force", NULL, "accept what a rail refuses: the root cgroup, faultline's own, a qdisc not ours" },
 	{ "dry-run", NULL, "check everything and show what would attach where; attach nothing" },
 	{ "detach", NULL, "run in the background; print the experiment's id last on stdout", false, true },
 	{ "max-duration", "D", "the cap on durations (default 1h, or $FAULTLINE_MAX_DURATION)" },
+	{ "report", "FILE", "at the end, whatever the end, write what happened and the verdict: "
+	  "FILE.json, FILE.xml (JUnit) or FILE.html (a page with the timeline)" },
 	{ "help", NULL, "this text" },
 	{ NULL },
 };
 
-static const int common_vals[] = { C_CGROUP, C_PID, C_UNIT, C_DURATION, C_FORCE, C_DRY,
-				   C_DETACH, C_MAXDUR, C_HELP };
+static const int common_vals[] = { C_CGROUP, C_PID, C_UNIT, C_DURATION, C_SEED, C_FORCE, C_DRY,
+				   C_DETACH, C_MAXDUR, C_REPORT, C_HELP };
 
 const struct fl_common_opt fl_exec_opts[] = {
 	{ "file", "FILE", "the faults of an experiment file, also -f FILE (its target is ignored)" },
@@ -105,6 +108,20 @@ static int common_opt(int c, const char *arg, struct fl_run_opts *ro, __u64 *dur
 			snprintf(err, FL_ERRLEN, "--duration must be above zero");
 			return -EINVAL;
 		}
+		return 0;
+	case C_REPORT:
+		if (ro->report) {
+			snprintf(err, FL_ERRLEN, "--report is given twice: one report per run");
+			return -EINVAL;
+		}
+		ro->report = arg;
+		return 0;
+	case C_SEED:
+		if (fl_exp_parse_seed(arg, &ro->seed, why)) {
+			snprintf(err, FL_ERRLEN, "--%s", why);
+			return -EINVAL;
+		}
+		ro->has_seed = true;
 		return 0;
 	case C_FORCE: ro->force = true; return 0;
 	case C_DRY: ro->dry_run = true; return 0;

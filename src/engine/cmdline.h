@@ -12,14 +12,24 @@
 #include "experiment.h"
 
 struct fl_exec;
+struct fl_report;
 
 /* How to run it: the options every experiment command shares. */
 struct fl_run_opts {
 	const char *file;		/* run FILE */
 	struct fl_target target;	/* --cgroup/--pid/--unit (for run: replaces the file's) */
 	__u64 cap_ns;			/* --max-duration, else FAULTLINE_MAX_DURATION, else 1h */
+	__u64 seed;			/* --seed: over the file's, else one is drawn */
+	bool has_seed;
 	bool detach, dry_run, force, help;
 	struct fl_exec *exec;		/* `exec`: the command whose exit ends it (exec.h) */
+	const char *report;		/* --report FILE (report_file.h), or NULL */
+	/*
+	 * Called just before the report is written, so that a command adds its
+	 * own testcases (exec: its command's exit) with fl_report_add_case().
+	 */
+	void (*report_cases)(struct fl_report *rep, void *arg);
+	void *report_arg;
 };
 
 /* One of them, for the parser, --help, the man page and completion. */

@@ -30,6 +30,7 @@
 #include "ctl.h"
 #include "exec.h"
 #include "registry.h"
+#include "report_file.h"
 #include "runner.h"
 #include "sysfs.h"
 
@@ -289,6 +290,7 @@ int fl_exec_go(struct fl_exec *x, char *err)
 			 sigabbrev_np(got_signal), x->argv[0]);
 		return -EINTR;
 	}
+	x->start_ns = fl_now_ns();
 	n = write(x->go_fd, "g", 1);
 	close(x->go_fd);
 	x->go_fd = -1;
@@ -333,6 +335,7 @@ static bool wait_child(struct fl_exec *x, uint64_t timeout_ns)
 				;
 			x->wstatus = st;
 			x->reaped = true;
+			x->end_ns = fl_now_ns();
 			break;
 		}
 		if ((rc && errno != EINTR) || fl_now_ns() >= until)
@@ -345,6 +348,15 @@ static bool wait_child(struct fl_exec *x, uint64_t timeout_ns)
 bool fl_exec_exited(struct fl_exec *x)
 {
 	return x->started && wait_child(x, 0);
+}
+
+int fl_exec_signal(struct fl_exec *x)
+{
+	if (x->started && !x->reaped)
+		return 0;
+	if (!x->started && got_signal)
+		x->interrupted = got_signal;	/* CMD never runs: exec exits 128+N */
+	return got_signal;
 }
 
 void fl_exec_end(struct fl_exec *x, bool terminate)
@@ -423,14 +435,33 @@ void fl_exec_record(const struct fl_exec *x, struct fl_reg *g)
 	fl_exec_line(x->argv, g->command, sizeof(g->command));
 	snprintf(g->exec_cgroup, sizeof(g->exec_cgroup), "%s", x->cgroup);
 	g->command_pid = x->pid;
-	g->command_exit = x->reaped && WIFEXITED(x->wstatus) ? WEXITSTATUS(x->wstatus) : -1;
-	g->command_signal = x->reaped && WIFSIGNALED(x->wstatus) ? WTERMSIG(x->wstatus) : 0;
+	/* The waiting child's own end (it never became CMD) is no exit of CMD's. */
+	g->command_exit = x->started && x->reaped && WIFEXITED(x->wstatus) ? WEXITSTATUS(x->wstatus) : -1;
+	g->command_signal = x->started && x->reaped && WIFSIGNALED(x->wstatus) ? WTERMSIG(x->wstatus) : 0;
 	if (x->started)
 		describe(x, g->reason, sizeof(g->reason));
 }
 
+void fl_exec_finish(struct fl_exec *x, struct fl_reg *g)
+{
+	char rule_why[sizeof(g->reason)];
+
+	fl_exec_cleanup(x);
+	x->finished = true;
+	/* It never started, and no signal said stop: what ended the run came first. */
+	if (!x->started && !x->interrupted)
+		x->ended_first = true;
+	snprintf(rule_why, sizeof(rule_why), "%s", g->reason);
+	fl_exec_record(x, g);
+	if (!strcmp(g->verdict, "failed"))
+		snprintf(g->reason, sizeof(g->reason), "%s", rule_why);
+	g->exit_status = fl_exec_status(x);
+}
+
 int fl_exec_status(const struct fl_exec *x)
 {
+	if (!x->started && x->interrupted)
+		return 128 + x->interrupted;
 	if (x->ended_first)
 		return FL_EXIT_EXEC_ENDED;
 	if (!x->reaped)
@@ -442,7 +473,7 @@ int fl_exec_status(const struct fl_exec *x)
 
 int fl_exec_exit(const struct fl_exec *x, int rc, bool dry_run)
 {
-	if (x->started)
+	if (x->started || x->finished)
 		return rc;
 	if (x->exec_errno)
 		return x->exec_errno == ENOENT ? FL_EXIT_EXEC_NOTFOUND : FL_EXIT_EXEC_NOEXEC;
@@ -468,4 +499,53 @@ void fl_exec_line(char *const *argv, char *buf, size_t size)
 		if (!bare && n + 1 < size)
 			n += snprintf(buf + n, size - n, "'");
 	}
+}
+
+/* Why CMD never ran, for its testcase: an error, or skipped. */
+static void not_run(const struct fl_exec *x, const struct fl_reg *g, struct fl_report_case *c)
+{
+	c->result = FL_CASE_SKIPPED;
+	if (g->state == FL_REG_PLANNED) {
+		snprintf(c->message, sizeof(c->message), "not run: a dry run");
+	} else if (x->exec_errno) {
+		c->result = FL_CASE_ERROR;
+		snprintf(c->message, sizeof(c->message), "cannot run %s: %s", x->argv[0],
+			 strerror(x->exec_errno));
+	} else if (!strcmp(g->verdict, "error")) {
+		c->result = FL_CASE_ERROR;
+		snprintf(c->message, sizeof(c->message), "not run: %s", g->reason);
+	} else if (x->interrupted) {
+		snprintf(c->message, sizeof(c->message), "not run: SIG%s came before it started",
+			 sigabbrev_np(x->interrupted));
+	} else {
+		snprintf(c->message, sizeof(c->message), "not run: the run ended before it started (%s)",
+			 g->stopped_by);
+	}
+}
+
+void fl_exec_report_cases(struct fl_report *rep, void *arg)
+{
+	const struct fl_exec *x = arg;
+	const struct fl_reg *g = rep->reg;
+	struct fl_report_case c = { .result = FL_CASE_PASSED };
+	char line[sizeof(c.name) - 16], how[sizeof(c.message)];
+	bool dry = g->state == FL_REG_PLANNED;
+
+	fl_exec_line(x->argv, line, sizeof(line));
+	snprintf(c.name, sizeof(c.name), "command: %s", line);
+	if (x->started) {
+		describe(x, how, sizeof(how));
+		c.time_s = ((x->reaped ? x->end_ns : fl_now_ns()) - x->start_ns) / 1e9;
+		if (x->ended_first || !x->reaped || !WIFEXITED(x->wstatus) || WEXITSTATUS(x->wstatus))
+			c.result = FL_CASE_FAILED;
+		snprintf(c.message, sizeof(c.message), "%s%s%s%s", x->ended_first ? "the run ended first (" :
+			 "", x->ended_first ? g->stopped_by : "", x->ended_first ? "): " : "", how);
+	} else {
+		not_run(x, g, &c);
+	}
+	fl_exec_line(x->argv, c.output, sizeof(c.output) - 160);
+	snprintf(c.output + strlen(c.output), sizeof(c.output) - strlen(c.output),
+		 "\ncgroup: %s\nfaultline exec's exit status: %d\n", x->cgroup,
+		 fl_exec_exit(x, dry ? FL_EXIT_OK : g->exit_status, dry));
+	fl_report_add_case(rep, &c);
 }

@@ -33,6 +33,7 @@ static const struct { const char *name, *why; } refused[] = {
 	{ "cgroup", "the target is set once, at the top of the file (target:)" },
 	{ "pid", "the target is set once, at the top of the file (target:)" },
 	{ "unit", "the target is set once, at the top of the file (target:)" },
+	{ "seed", "the seed is the experiment's, set once at the top of the file (seed:)" },
 	{ "dry-run", "a dry run is asked for on the command line, not in the file" },
 	{ "detach", "running in the background is asked for on the command line" },
 	{ "max-duration", "the cap is set on the command line (or FAULTLINE_MAX_DURATION)" },

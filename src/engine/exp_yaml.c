@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include "exp_yaml.h"
+#include "options.h"
 
 static int vat(struct ctx *c, yaml_mark_t m, const char *fmt, va_list ap)
 {
@@ -103,6 +104,27 @@ static void list_names(const char *const *names, int n, char *buf, size_t size)
 				names[i]);
 }
 
+/* The key meant by a misspelt one (recover, max-failure-rate), or NULL. */
+static const char *nearest(const char *const *names, int n, const char *k)
+{
+	const char *best = NULL;
+	char alt[64];
+	int bd = 3;
+
+	snprintf(alt, sizeof(alt), "%s", k);
+	for (char *p = alt; *p; p++)
+		*p = *p == '-' ? '_' : *p;	/* these keys are written with '_' */
+	for (int i = 0; i < n; i++) {
+		int d = fl_word_distance(alt, names[i]);
+
+		if (d < bd) {
+			bd = d;
+			best = names[i];
+		}
+	}
+	return strlen(alt) > 3 ? best : NULL;
+}
+
 /*
  * The pairs of a mapping with a fixed set of keys: out[i] is the pair of
  * names[i] or NULL. Unknown and repeated keys are errors where they stand.
@@ -127,9 +149,12 @@ int take_keys(struct ctx *c, const yaml_node_t *key, const yaml_node_t *map, con
 			return e;
 		for (i = 0; i < n && strcmp(names[i], k); i++)
 			;
+		if (i == n && nearest(names, n, k))
+			return at(c, kn, "unknown key '%.80s' in %s: did you mean '%s'?", k, what,
+				  nearest(names, n, k));
 		if (i == n) {
 			list_names(names, n, list, sizeof(list));
-			return at(c, kn, "unknown key '%s' in %s: use %s", k, what, list);
+			return at(c, kn, "unknown key '%.80s' in %s: use %s", k, what, list);
 		}
 		if (out[i])
 			return at(c, kn, "'%s' is given twice in %s", k, what);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Experiment files, parsed with libyaml into struct fl_experiment: the
- * top level (name, target, duration, steady_state) here, the faults in
+ * top level (name, target, duration, steady_state, seed) here, the faults in
  * exp_faults.c, where each family's option table reads its keys.
  */
 #include <errno.h>
@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
+#include "ctl.h"
 #include "exp_yaml.h"
 #include "options.h"
 #include "steady.h"
@@ -18,6 +20,7 @@
 #define MAX_DEPTH		32	/* a valid file nests 5 deep */
 #define PROBE_MIN_INTERVAL	(NSEC_PER_SEC / 10)
 #define PROBE_MAX_FAILURES	1000
+#define PHASE_MAX		(3600 * NSEC_PER_SEC)	/* a baseline or a recovery */
 
 /* ------------------------------------------------------------ top level */
 
@@ -104,6 +107,47 @@ static int parse_duration(struct ctx *c, yaml_node_pair_t *p)
 	return 0;
 }
 
+int fl_exp_parse_seed(const char *s, __u64 *seed, char *err)
+{
+	if (!fl_parse_u64(s, 0, FL_SEED_MAX, seed, NULL))
+		return 0;
+	snprintf(err, FL_ERRLEN, "seed '%.40s' must be a whole number from 0 to %llu", s,
+		 (unsigned long long)FL_SEED_MAX);
+	return -EINVAL;
+}
+
+/*
+ * Every run has a seed to name, so that a failure seen once can be
+ * replayed; the command line's beats the file's, as --cgroup its target.
+ */
+void fl_exp_choose_seed(struct fl_experiment *e, bool given, __u64 seed)
+{
+	__u64 s;
+
+	if (given || e->has_seed) {
+		e->seed = given ? seed : e->seed;
+		return;
+	}
+	if (getrandom(&s, sizeof(s), 0) != sizeof(s))
+		s = fl_mix64(fl_now_ns() ^ ((__u64)getpid() << 32));	/* a signal came first */
+	e->seed = s & FL_SEED_MAX;
+}
+
+/* A run's draws replay from its seed: the file may fix it (--seed overrides). */
+static int parse_seed(struct ctx *c, yaml_node_pair_t *p)
+{
+	char msg[FL_ERRLEN];
+	const char *s;
+	int e = scalar(c, node(c, p->key), node(c, p->value), "seed", &s);
+
+	if (e)
+		return e;
+	if (fl_exp_parse_seed(s, &c->e->seed, msg))
+		return at(c, node(c, p->value), "%s", msg);
+	c->e->has_seed = true;
+	return 0;
+}
+
 /* --------------------------------------------------------- steady state */
 
 static int probe_target(struct ctx *c, yaml_node_pair_t *http, yaml_node_pair_t *cmd)
@@ -154,7 +198,9 @@ static int probe_time(struct ctx *c, yaml_node_pair_t *p, const char *what, __u6
 	return 0;
 }
 
-static const char *const probe_keys[] = { "http", "command", "interval", "timeout", "failures" };
+enum { P_HTTP, P_COMMAND, P_INTERVAL, P_TIMEOUT, P_FAILURES, P_BASELINE, P_RECOVERY, P_MAXRATE, P_N };
+static const char *const probe_keys[P_N] = { "http", "command", "interval", "timeout", "failures",
+					     "baseline", "recovery", "max_failure_rate" };
 
 static int probe_failures(struct ctx *c, yaml_node_pair_t *p, __u32 *failures)
 {
@@ -173,38 +219,92 @@ static int probe_failures(struct ctx *c, yaml_node_pair_t *p, __u32 *failures)
 	return e;
 }
 
-static int parse_probe(struct ctx *c, yaml_node_pair_t *sp)
+/* baseline and recovery: a phase of their own, before or after the faults. */
+static int phase_time(struct ctx *c, yaml_node_pair_t *p, const char *what, __u64 *ns)
 {
-	struct fl_exp_probe *pr = &c->e->probe;
-	yaml_node_pair_t *p[5];
+	char msg[FL_ERRLEN], a[16];
+	const char *s;
 	int e;
 
-	e = take_keys(c, node(c, sp->key), node(c, sp->value), "steady_state", probe_keys, 5, p);
+	if (!p)
+		return 0;
+	e = scalar(c, node(c, p->key), node(c, p->value), what, &s);
+	if (!e && fl_parse_duration(s, ns, msg))
+		e = at(c, node(c, p->value), "%s", msg);
 	if (e)
 		return e;
-	if (!p[0] && !p[1])
-		return at(c, node(c, sp->value), "steady_state needs a check: 'http: URL' or 'command: ...'");
-	if (p[0] && p[1])
-		return at(c, node(c, (p[0] > p[1] ? p[0] : p[1])->key),
-			  "steady_state has both 'http' and 'command': give exactly one");
+	fl_fmt_duration(PROBE_MIN_INTERVAL, a, sizeof(a));
+	if (*ns < PROBE_MIN_INTERVAL)
+		return at(c, node(c, p->value), "%s must be at least %s", what, a);
+	fl_fmt_duration(PHASE_MAX, a, sizeof(a));
+	if (*ns > PHASE_MAX)
+		return at(c, node(c, p->value), "%s must be at most %s", what, a);
+	return 0;
+}
+
+static int probe_rate(struct ctx *c, yaml_node_pair_t *p, struct fl_exp_probe *pr)
+{
+	char msg[FL_ERRLEN];
+	const char *s;
+	int e;
+
+	if (!p)
+		return 0;
+	e = scalar(c, node(c, p->key), node(c, p->value), "max_failure_rate", &s);
+	if (!e && fl_parse_probability(s, &pr->max_failure_rate, msg))
+		e = at(c, node(c, p->value), "max_failure_rate: %s", msg);
+	pr->has_max_failure_rate = !e;
+	return e;
+}
+
+/* The check, its timing, then the hypothesis around it. */
+static int probe_keys_read(struct ctx *c, yaml_node_pair_t **p)
+{
+	struct fl_exp_probe *pr = &c->e->probe;
+	int e;
+
 	pr->interval_ns = NSEC_PER_SEC < c->e->duration_ns ? NSEC_PER_SEC : c->e->duration_ns;
 	pr->failures = 3;
-	e = probe_target(c, p[0], p[1]);
+	e = probe_target(c, p[P_HTTP], p[P_COMMAND]);
 	if (!e)
-		e = probe_time(c, p[2], "interval", &pr->interval_ns);
+		e = probe_time(c, p[P_INTERVAL], "interval", &pr->interval_ns);
 	pr->timeout_ns = pr->interval_ns;
 	if (!e)
-		e = probe_time(c, p[3], "timeout", &pr->timeout_ns);
+		e = probe_time(c, p[P_TIMEOUT], "timeout", &pr->timeout_ns);
 	if (!e)
-		e = probe_failures(c, p[4], &pr->failures);
+		e = probe_failures(c, p[P_FAILURES], &pr->failures);
+	if (!e)
+		e = phase_time(c, p[P_BASELINE], "baseline", &pr->baseline_ns);
+	if (!e)
+		e = phase_time(c, p[P_RECOVERY], "recovery", &pr->recovery_ns);
+	if (!e)
+		e = probe_rate(c, p[P_MAXRATE], pr);
+	return e;
+}
+
+static int parse_probe(struct ctx *c, yaml_node_pair_t *sp)
+{
+	yaml_node_pair_t *p[P_N];
+	int e;
+
+	e = take_keys(c, node(c, sp->key), node(c, sp->value), "steady_state", probe_keys, P_N, p);
+	if (e)
+		return e;
+	if (!p[P_HTTP] && !p[P_COMMAND])
+		return at(c, node(c, sp->value), "steady_state needs a check: 'http: URL' or 'command: ...'");
+	if (p[P_HTTP] && p[P_COMMAND])
+		return at(c, node(c, (p[P_HTTP] > p[P_COMMAND] ? p[P_HTTP] : p[P_COMMAND])->key),
+			  "steady_state has both 'http' and 'command': give exactly one");
+	e = probe_keys_read(c, p);
 	c->e->has_probe = !e;
 	return e;
 }
 
 /* ----------------------------------------------------------- the file */
 
-enum { K_NAME, K_TARGET, K_DURATION, K_FAULTS, K_STEADY, K_N };
-static const char *const top_keys[K_N] = { "name", "target", "duration", "faults", "steady_state" };
+enum { K_NAME, K_TARGET, K_DURATION, K_FAULTS, K_STEADY, K_SEED, K_N };
+static const char *const top_keys[K_N] = { "name", "target", "duration", "faults", "steady_state",
+					   "seed" };
 static const char *const top_hint[K_N] = {
 	"give the experiment a name, e.g. 'name: flaky-dependency'",
 	"say whose calls and packets to fault: 'target:' with one of cgroup, pid or unit",
@@ -215,7 +315,7 @@ static const char *const top_hint[K_N] = {
 static int parse_top(struct ctx *c, yaml_node_t *root)
 {
 	static int (*const parsers[K_N])(struct ctx *, yaml_node_pair_t *) = {
-		parse_name, parse_target, parse_duration, fl_exp_parse_faults, parse_probe,
+		parse_name, parse_target, parse_duration, fl_exp_parse_faults, parse_probe, parse_seed,
 	};
 	yaml_node_pair_t *p[K_N];
 	int i, e;
@@ -225,7 +325,7 @@ static int parse_top(struct ctx *c, yaml_node_t *root)
 	for (i = 0; !e && i < K_N; i++) {
 		if (p[i])
 			e = parsers[i](c, p[i]);
-		else if (i != K_STEADY)
+		else if (i < K_STEADY)	/* steady_state and seed are optional */
 			e = at(c, root, "no '%s': %s", top_keys[i], top_hint[i]);
 	}
 	return e;

@@ -18,6 +18,19 @@
 #define FL_EXP_MAX_FAULTS	8
 #define FL_EXP_MAX_BYTES	(1 << 20)	/* a real file is a few hundred bytes */
 #define FL_CMD_DEFAULT_NS	(60ULL * 1000000000ULL)	/* a command without --duration */
+/*
+ * Seeds stop at 2^53 - 1: JSON readers that hold numbers as doubles (jq
+ * 1.6, JavaScript) would round a larger one, and a seed copied from a
+ * summary through them would replay another run.
+ */
+#define FL_SEED_MAX		((1ULL << 53) - 1)
+
+/*
+ * The phases of a run that its steady-state probe checks: before the
+ * faults (baseline), while they are live (during), after they end
+ * (recovery). Each check counts for the phase it started in.
+ */
+enum fl_phase { FL_PHASE_BASELINE, FL_PHASE_DURING, FL_PHASE_RECOVERY, FL_PHASES };
 
 struct fl_exp_probe {
 	char command[1024];		/* run with /bin/sh -c; exit 0 = healthy */
@@ -25,6 +38,11 @@ struct fl_exp_probe {
 	__u64 interval_ns;		/* default 1s */
 	__u64 timeout_ns;		/* default = interval */
 	__u32 failures;			/* consecutive failures that abort; default 3 */
+	/* The hypothesis (README "Did it pass?"): each 0 when not asked for. */
+	__u64 baseline_ns;		/* probe this long before attaching: every check must pass */
+	__u64 recovery_ns;		/* after the faults: a passing check within this */
+	__u64 max_failure_rate;		/* during the faults, a fraction of 2^32 (as a probability) */
+	bool has_max_failure_rate;
 };
 
 struct fl_experiment {
@@ -36,6 +54,8 @@ struct fl_experiment {
 	struct fl_fault faults[FL_EXP_MAX_FAULTS];
 	bool has_probe;
 	struct fl_exp_probe probe;
+	bool has_seed;			/* `seed:` in the file */
+	__u64 seed;			/* the runner's choice once it runs (runner.c) */
 };
 
 /*
@@ -44,6 +64,10 @@ struct fl_experiment {
  * Either way, fl_exp_free() gives back what it holds.
  */
 int fl_exp_parse(const char *buf, size_t len, const char *fname, struct fl_experiment *e, char *err);
+/* --seed N or `seed: N`: 0..FL_SEED_MAX. 0, or -EINVAL with err. */
+int fl_exp_parse_seed(const char *s, __u64 *seed, char *err);
+/* e->seed for a run: the command line's when given, else the file's, else drawn. */
+void fl_exp_choose_seed(struct fl_experiment *e, bool given, __u64 seed);
 /* Reads the file (at most FL_EXP_MAX_BYTES) and parses it. */
 int fl_exp_parse_file(const char *path, struct fl_experiment *e, char *err);
 void fl_exp_free(struct fl_experiment *e);

@@ -145,12 +145,17 @@ void fl_run_help(FILE *out)
 		"Usage: faultline run FILE [OPTIONS]\n\n"
 		"Runs the experiment FILE describes (YAML: examples/ has some) with a live view,\n"
 		"until its duration ends, Ctrl-C, 'faultline stop ID', or its steady-state probe\n"
-		"fails too often; then detaches everything and prints a summary. A fault's keys are\n"
-		"its command's options without the dashes ('faultline net drop --help').\n\nOptions:\n");
+		"fails too often; then detaches everything and prints a summary and the verdict.\n"
+		"With steady_state's baseline, recovery and max_failure_rate, the probe checks the\n"
+		"service before the faults (nothing attaches unless it is healthy), under them and\n"
+		"after them. A fault's keys are its command's options without the dashes\n"
+		"('faultline net drop --help').\n\nOptions:\n");
 	common_help(out, false);
-	fprintf(out, "\nExit: 0 done, 1 could not attach, 2 bad input, 3 aborted by the steady-state probe.\n"
+	fprintf(out, "\nExit: 0 passed (or stopped), 1 could not attach, 2 bad input, 3 failed: aborted\n"
+		"by the steady-state probe, or a rule of the hypothesis broke (the summary says which).\n"
 		"\nExamples:\n"
 		"  faultline run examples/flaky-dependency.yaml\n"
+		"  faultline run examples/flaky-dependency.yaml --report junit.xml\n"
 		"  faultline run --detach examples/slow-database.yaml && faultline list\n");
 }
 
@@ -165,17 +170,23 @@ static const char exec_about[] =
 	"A fault is --KIND ACTION followed by that command's options, up to the next --KIND or "
 	"'--' ('faultline KIND ACTION --help' lists them); in a fault, --duration is that "
 	"fault's own. Or -f FILE: an experiment file's faults (and steady state), its target "
-	"ignored.";
+	"ignored. Its steady state's baseline runs before CMD starts (CMD waits, nothing "
+	"attached; a failed baseline means CMD never runs), its recovery after CMD's end.\n"
+	"--report FILE writes the run's report (.json, .xml JUnit, .html) with a testcase for "
+	"CMD's exit; --seed N replays the draws of an earlier run.";
 static const char exec_io[] =
 	"stdin, stdout and stderr are CMD's: faultline writes nothing to stdout, and to stderr "
 	"a line when the faults are live and a summary at the end (with --json, the summary "
 	"as JSON). SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to faultline are passed on to CMD, "
 	"and faultline waits for it (a terminal's Ctrl-C reaches CMD by itself, once).";
 static const char exec_exit[] =
-	"CMD's own status (128+N when signal N killed it); 124 faultline ended CMD (the "
-	"deadline, stop --all, a steady-state probe that failed); 125 faultline failed (bad "
-	"input, a fault that cannot attach) and CMD never ran; 126 CMD cannot be run; 127 CMD "
-	"not found.";
+	"CMD's own status (128+N when signal N killed it), whatever the hypothesis' verdict; "
+	"124 the run ended before CMD did (the deadline, stop --all, a steady-state probe that "
+	"failed, a failed baseline: then CMD never started); 125 faultline failed (bad input, a "
+	"fault that cannot attach, a --report it cannot write) and CMD never ran, or CMD "
+	"exited 0 but the report could not be written; 126 CMD cannot be run; 127 CMD not "
+	"found. The verdict (a failed recovery or max_failure_rate) is in the summary and the "
+	"report: a JUnit report fails its testcase.";
 
 static bool exec_replaces(const char *name)
 {
@@ -217,7 +228,8 @@ void fl_exec_help(FILE *out)
 		"  faultline exec --net drop --probability 5%% --port 5432 -- pytest tests/integration\n"
 		"  faultline exec --sys fail --call connect --errno ECONNREFUSED --probability 10%% \\\n"
 		"                 --net delay --delay 50ms -- ./e2e.sh\n"
-		"  faultline exec -f examples/flaky-dependency.yaml --duration 20m -- make check\n");
+		"  faultline exec -f examples/flaky-dependency.yaml --duration 20m -- make check\n"
+		"  faultline exec --report junit.xml --seed 7 --sys fail --call connect -- ./e2e.sh\n");
 }
 
 /* ------------------------------------------------------------- man page */
@@ -318,9 +330,10 @@ void fl_man_page(FILE *out, const char *version)
 	      "\\fBfaultline run FILE\\fR reads YAML: name, target (cgroup, pid or unit), duration, "
 	      "faults (a list of \\fIKIND\\fR: mappings whose keys are the options above without the "
 	      "dashes, and action) and an optional steady_state probe (http or command, interval, "
-	      "timeout, failures).\n"
-	      ".SH EXIT STATUS\n0 done; 1 the kernel or host refused; 2 bad input, nothing was "
-	      "changed; 3 an experiment aborted by its steady\\-state probe.\n"
+	      "timeout, failures) with its hypothesis (baseline, recovery, max_failure_rate).\n"
+	      ".SH EXIT STATUS\n0 done (passed, or stopped); 1 the kernel or host refused; 2 bad input, "
+	      "nothing was changed; 3 an experiment aborted by its steady\\-state probe or failed its "
+	      "hypothesis.\n"
 	      ".SH FILES\n/run/faultline (records), /sys/fs/bpf/faultline (pins and the kill switch)\n"
 	      ".SH SEE ALSO\n.BR bpftool (8),\n.BR tc (8)\n", out);
 }

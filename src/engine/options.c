@@ -71,7 +71,7 @@ const struct fl_opt *fl_opt_find(const struct fl_fault_kind *k, const char *name
 }
 
 /* Edits (insert, delete, change, swap) between two short words, at most 3 counted. */
-static int distance(const char *a, const char *b)
+int fl_word_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	int d[32][32];
@@ -110,7 +110,7 @@ const struct fl_opt *fl_opt_suggest(const struct fl_fault_kind *k, const char *n
 	for (char *p = alt; *p; p++)
 		*p = *p == '_' ? '-' : *p;
 	for (const struct fl_opt *o = k->opts; o->name; o++) {
-		int d = distance(alt, o->name);
+		int d = fl_word_distance(alt, o->name);
 
 		if (d < bd || (d == bd && !best && d < 3)) {
 			bd = d;

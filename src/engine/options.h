@@ -20,6 +20,8 @@ void fl_fault_free(struct fl_fault *f);
 
 /* The option of this family called `name` (or by its alias), or NULL. */
 const struct fl_opt *fl_opt_find(const struct fl_fault_kind *k, const char *name);
+/* Edits (insert, delete, change, swap) between two short words; 99 for long ones. */
+int fl_word_distance(const char *a, const char *b);
 /* Its "did you mean" neighbour (local_port -> local-port, probabilty -> probability), or NULL. */
 const struct fl_opt *fl_opt_suggest(const struct fl_fault_kind *k, const char *name);
 /*

@@ -111,15 +111,29 @@ static void write_fault(FILE *f, const struct fl_reg_fault *rf, int i)
 	fputc('\n', f);
 }
 
+/* "phase I RESULT RULE LIMIT ELAPSED CHECKS FAILED MAXC RECOVERED", RULE "-" for none. */
+static void write_phase(FILE *f, const struct fl_reg_phase *p, int i)
+{
+	char key[32];
+
+	if (!p->on)
+		return;
+	fprintf(f, "phase %d %s %s %" PRIu64 " %" PRIu64 " %u %u %u %" PRId64 "\n", i, p->result,
+		p->rule[0] ? p->rule : "-", p->limit_ns, p->elapsed_ns, p->checks, p->failed,
+		p->max_consecutive, p->recovered_ns);
+	snprintf(key, sizeof(key), "phase.%d.why", i);
+	put(f, key, p->why);
+}
+
 static void write_record(FILE *f, const struct fl_reg *r)
 {
 	fprintf(f, "id %s\nname %s\nfile %s\npid %d\npid_start %" PRIu64 "\ndetached %d\n"
 		"state %s\nstart_ns %" PRIu64 "\ndeadline_ns %" PRIu64 "\nduration_ns %" PRIu64 "\n"
 		"start_real %" PRId64 "\ntarget %s\ntarget_path %s\ncgid %" PRIu64 "\nlevel %d\n"
-		"nprocs %d\n",
+		"nprocs %d\nseed %" PRIu64 "\n",
 		r->id, r->name, r->file, r->pid, r->pid_start, r->detached, state_names[r->state],
 		r->start_ns, r->deadline_ns, r->duration_ns, r->start_real, r->target, r->target_path,
-		r->cgid, r->level, r->nprocs);
+		r->cgid, r->level, r->nprocs, r->seed);
 	for (int i = 0; i < r->nfaults; i++)
 		write_fault(f, &r->faults[i], i);
 	for (int i = 0; i < r->nnotes; i++)
@@ -134,9 +148,14 @@ static void write_record(FILE *f, const struct fl_reg *r)
 		put(f, "probe", r->probe);
 		fprintf(f, "probe_checks %u\nprobe_failed %u\n", r->probe_checks, r->probe_failed);
 		put(f, "probe_error", r->probe_error);
+		fprintf(f, "probe_failures %u\nmax_rate %d %" PRIu64 "\n", r->probe_failures,
+			r->has_max_rate, r->max_rate);
 	}
+	for (int i = 0; i < FL_PHASES; i++)
+		write_phase(f, &r->phases[i], i);
 	if (r->state != FL_REG_ENDED)
 		return;
+	put(f, "verdict", r->verdict);
 	put(f, "stopped_by", r->stopped_by);
 	put(f, "reason", r->reason);
 	fprintf(f, "exit_status %d\nelapsed_ns %" PRIu64 "\nend_real %" PRId64 "\n", r->exit_status,
@@ -247,6 +266,29 @@ static void parse_fault_field(struct fl_reg *r, const char *key, const char *val
 	rf->final.valid = true;
 }
 
+static void parse_phase(struct fl_reg *r, const char *key, const char *val)
+{
+	struct fl_reg_phase *p, tmp = { 0 };
+	int i;
+
+	if (!strncmp(key, "phase.", 6)) {
+		i = atoi(key + 6);
+		if (i >= 0 && i < FL_PHASES && !strcmp(key + 7, ".why"))
+			snprintf(r->phases[i].why, sizeof(r->phases[i].why), "%s", val);
+		return;
+	}
+	if (sscanf(val, "%d %11s %19s %" SCNu64 " %" SCNu64 " %u %u %u %" SCNd64, &i, tmp.result,
+		   tmp.rule, &tmp.limit_ns, &tmp.elapsed_ns, &tmp.checks, &tmp.failed,
+		   &tmp.max_consecutive, &tmp.recovered_ns) != 9 || i < 0 || i >= FL_PHASES)
+		return;
+	p = &r->phases[i];
+	snprintf(tmp.why, sizeof(tmp.why), "%s", p->why);
+	if (!strcmp(tmp.rule, "-"))
+		tmp.rule[0] = '\0';
+	tmp.on = true;
+	*p = tmp;
+}
+
 static void parse_line(struct fl_reg *r, char *line)
 {
 	char *val = strchr(line, ' ');
@@ -259,11 +301,12 @@ static void parse_line(struct fl_reg *r, char *line)
 #define NUM(k) if (!strcmp(line, #k)) { r->k = strtoll(val, NULL, 10); return; }
 #define UNUM(k) if (!strcmp(line, #k)) { r->k = strtoull(val, NULL, 10); return; }
 	STR(id) STR(name) STR(file) STR(target) STR(target_path) STR(stopped_by) STR(reason)
-	STR(probe) STR(probe_error) STR(command) STR(exec_cgroup)
+	STR(probe) STR(probe_error) STR(command) STR(exec_cgroup) STR(verdict)
 	NUM(command_pid) NUM(command_exit) NUM(command_signal)
+	UNUM(probe_failures)
 	NUM(pid) NUM(detached) NUM(start_real) NUM(end_real) NUM(level) NUM(nprocs) NUM(exit_status)
 	UNUM(pid_start) UNUM(start_ns) UNUM(deadline_ns) UNUM(duration_ns) UNUM(cgid)
-	UNUM(elapsed_ns) UNUM(probe_checks) UNUM(probe_failed)
+	UNUM(elapsed_ns) UNUM(probe_checks) UNUM(probe_failed) UNUM(seed)
 #undef STR
 #undef NUM
 #undef UNUM
@@ -280,6 +323,13 @@ static void parse_line(struct fl_reg *r, char *line)
 			rf->ended = ended;
 			r->nfaults++;
 		}
+	} else if (!strcmp(line, "max_rate")) {
+		int on = 0;
+
+		if (sscanf(val, "%d %" SCNu64, &on, &r->max_rate) == 2)
+			r->has_max_rate = on;
+	} else if (!strcmp(line, "phase") || !strncmp(line, "phase.", 6)) {
+		parse_phase(r, line, val);
 	} else if (!strncmp(line, "fault.", 6)) {
 		parse_fault_field(r, line, val);
 	} else if (!strcmp(line, "note") && r->nnotes < FL_REG_NOTES) {
@@ -503,6 +553,15 @@ void fl_reg_cleanup(struct fl_reg *r)
 	snprintf(r->reason, sizeof(r->reason), "its controller (pid %d) died; what it left was removed",
 		 r->pid);
 	r->exit_status = -1;
+	snprintf(r->verdict, sizeof(r->verdict), "error");
+	for (int i = 0; i < FL_PHASES; i++) {
+		struct fl_reg_phase *p = &r->phases[i];
+
+		if (!strcmp(p->result, "running") || !strcmp(p->result, "pending")) {
+			snprintf(p->why, sizeof(p->why), "the controller died");
+			snprintf(p->result, sizeof(p->result), "%s", p->result[0] == 'r' ? "stopped" : "skipped");
+		}
+	}
 	fl_reg_finish(r);
 }
 

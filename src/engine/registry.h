@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "ctl.h"
+#include "experiment.h"
 #include "fault.h"
 
 #define FL_ENDED_DIR	FL_RUN_DIR "/ended"
@@ -36,6 +37,18 @@ struct fl_reg_fault {
 	bool ended;
 };
 
+/* A phase of the hypothesis (experiment.h), as the record keeps it (hypothesis.h). */
+struct fl_reg_phase {
+	bool on;			/* part of the hypothesis */
+	char result[12];		/* pending, running, passed, failed, stopped, skipped */
+	char rule[20];			/* failed: "baseline", "failures", "max_failure_rate", "recovery" */
+	char why[256];			/* failed, stopped or skipped: a sentence */
+	uint64_t limit_ns;		/* baseline: its length; recovery: the time allowed */
+	uint64_t elapsed_ns;
+	uint32_t checks, failed, max_consecutive;
+	int64_t recovered_ns;		/* recovery: faults' end to the first passing check; -1 none */
+};
+
 struct fl_reg_note {
 	int fault;			/* index */
 	char text[200];
@@ -51,6 +64,7 @@ struct fl_reg {
 	enum fl_reg_state state;
 	uint64_t start_ns, deadline_ns;	/* CLOCK_MONOTONIC, as the kernel checks it */
 	uint64_t duration_ns;
+	uint64_t seed;			/* of every draw: --seed replays the run */
 	int64_t start_real;		/* epoch seconds, for people */
 	char target[PATH_MAX];		/* below the cgroup2 root */
 	char target_path[PATH_MAX];	/* absolute */
@@ -79,6 +93,12 @@ struct fl_reg {
 	char probe[1024];
 	uint32_t probe_checks, probe_failed;
 	char probe_error[256];
+	/* its hypothesis and the verdict */
+	struct fl_reg_phase phases[FL_PHASES];
+	uint32_t probe_failures;	/* in a row during the faults, to abort */
+	bool has_max_rate;
+	uint64_t max_rate;		/* during the faults, a fraction of 2^32 */
+	char verdict[12];		/* passed, failed, stopped, error; "" until it ends */
 };
 
 /* A fresh id, this process as controller, the directories made, written. */

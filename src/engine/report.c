@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* One schema for every view of an experiment (report.h). */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include "ctl.h"
+#include "hypothesis.h"
 #include "json.h"
 #include "parse.h"
 #include "report.h"
@@ -107,6 +109,71 @@ static void json_command(struct jw *w, const struct fl_reg *r)
 	jw_obj_close(w);
 }
 
+static void jw_kns_or_null(struct jw *w, const char *key, bool on, uint64_t ns)
+{
+	jw_key(w, key);
+	if (on)
+		jw_u64(w, ns);
+	else
+		jw_null(w);
+}
+
+static void json_phase(struct jw *w, const struct fl_reg *r, enum fl_phase ph)
+{
+	const struct fl_reg_phase *p = &r->phases[ph];
+
+	jw_key(w, fl_phase_name(ph));
+	if (!p->on)
+		return jw_null(w);
+	jw_obj_open(w);
+	jw_kstr(w, "result", p->result);
+	jw_key(w, "rule");
+	if (p->rule[0])
+		jw_str(w, p->rule);
+	else
+		jw_null(w);
+	jw_kstr(w, "reason", p->why);
+	jw_ku64(w, "elapsed_ns", p->elapsed_ns);
+	jw_ku64(w, "checks", p->checks);
+	jw_ku64(w, "failed", p->failed);
+	jw_ku64(w, "max_consecutive_failed", p->max_consecutive);
+	if (ph != FL_PHASE_DURING)
+		jw_ku64(w, "limit_ns", p->limit_ns);
+	if (ph == FL_PHASE_RECOVERY)
+		jw_kns_or_null(w, "recovered_after_ns", p->recovered_ns >= 0, p->recovered_ns);
+	if (ph == FL_PHASE_DURING) {
+		jw_ku64(w, "failures", r->probe_failures);
+		jw_key(w, "max_failure_rate");
+		if (r->has_max_rate)
+			jw_double(w, r->max_rate / 4294967296.0);
+		else
+			jw_null(w);
+		jw_kdouble(w, "failure_rate", p->checks ? (double)p->failed / p->checks : 0);
+	}
+	jw_obj_close(w);
+}
+
+static void json_verdict(struct jw *w, const struct fl_reg *r)
+{
+	const char *v = fl_hyp_verdict_name(r), *rule = fl_hyp_failed_rule(r);
+
+	jw_key(w, "verdict");
+	if (v)
+		jw_str(w, v);
+	else
+		jw_null(w);
+	jw_key(w, "failed_rule");
+	if (v && rule)
+		jw_str(w, rule);
+	else
+		jw_null(w);
+	jw_key(w, "phases");
+	jw_obj_open(w);
+	for (int i = 0; i < FL_PHASES; i++)
+		json_phase(w, r, i);
+	jw_obj_close(w);
+}
+
 static void json_end(struct jw *w, const struct fl_reg *r)
 {
 	bool ended = r->state == FL_REG_ENDED;
@@ -116,7 +183,8 @@ static void json_end(struct jw *w, const struct fl_reg *r)
 		jw_str(w, r->stopped_by);
 	else
 		jw_null(w);
-	jw_kbool(w, "aborted", ended && !strcmp(r->stopped_by, "steady state"));
+	jw_kbool(w, "aborted", ended && (!strcmp(r->stopped_by, "steady state") ||
+					 !strcmp(r->stopped_by, "baseline")));
 	jw_kstr(w, "reason", ended ? r->reason : "");
 	jw_key(w, "exit_status");
 	if (ended && r->exit_status >= 0)
@@ -127,11 +195,17 @@ static void json_end(struct jw *w, const struct fl_reg *r)
 
 void fl_report_json(struct jw *w, const struct fl_reg *r, const struct fl_fault_stats *st)
 {
+	jw_obj_open(w);
+	fl_report_json_members(w, r, st);
+	jw_obj_close(w);
+}
+
+void fl_report_json_members(struct jw *w, const struct fl_reg *r, const struct fl_fault_stats *st)
+{
 	struct fl_fault_stats mine[FL_REG_FAULTS];
 
 	for (int i = 0; !st && i < r->nfaults; i++)
 		fl_reg_fault_stats(r, i, &mine[i]);
-	jw_obj_open(w);
 	jw_ki64(w, "schema_version", FL_SCHEMA_VERSION);
 	jw_kstr(w, "id", r->id);
 	jw_kstr(w, "name", r->name);
@@ -143,17 +217,18 @@ void fl_report_json(struct jw *w, const struct fl_reg *r, const struct fl_fault_
 	jw_kbool(w, "detached", r->detached);
 	jw_ki64(w, "started", r->start_real);
 	jw_ku64(w, "duration_ns", r->duration_ns);
+	jw_ku64(w, "seed", r->seed);
 	jw_ku64(w, "elapsed_ns", elapsed(r));
 	jw_ku64(w, "remaining_ns", remaining(r));
 	json_end(w, r);
 	json_command(w, r);
+	json_verdict(w, r);
 	jw_key(w, "faults");
 	jw_arr_open(w);
 	for (int i = 0; i < r->nfaults; i++)
 		json_fault(w, r, i, st ? &st[i] : &mine[i]);
 	jw_arr_close(w);
 	json_probe(w, r);
-	jw_obj_close(w);
 }
 
 void fl_report_list_json(struct jw *w, const struct fl_reg *v, int n)
@@ -189,7 +264,43 @@ void fl_report_fault_line(const struct fl_reg *r, int i, const struct fl_fault_s
 		n = strlen(buf);
 	}
 	if (n > 0 && (size_t)n < size && !st->valid)
-		snprintf(buf + n, size - n, "  (counters gone)");
+		snprintf(buf + n, size - n, r->state == FL_REG_ENDED && !strcmp(r->stopped_by, "baseline") ?
+			 "  (never attached)" : "  (counters gone)");
+}
+
+/* "  baseline  passed: 10/10 checks ok", then "verdict: failed (recovery): ..." */
+static void text_verdict(FILE *out, const struct fl_reg *r)
+{
+	const char *v = fl_hyp_verdict_name(r), *rule = fl_hyp_failed_rule(r);
+
+	for (int i = 0; i < FL_PHASES; i++) {
+		const struct fl_reg_phase *p = &r->phases[i];
+
+		if (p->on && !strcmp(p->result, "skipped"))
+			fprintf(out, "  steady state %-8s skipped: %s\n", fl_phase_name(i), p->why);
+		else if (p->on)
+			fprintf(out, "  steady state %-8s %-7s %u/%u checks ok%s%s\n", fl_phase_name(i),
+				p->result, p->checks - p->failed, p->checks, p->why[0] ? "; " : "", p->why);
+	}
+	if (!v)
+		return;
+	if (!strcmp(v, "failed"))
+		fprintf(out, "verdict: FAILED (%s): %s\n", rule ? rule : "?", r->reason);
+	else
+		fprintf(out, "verdict: %s\n", v);
+}
+
+/* exec's command; how it ended too when the reason is a failed rule's, not its exit. */
+static void text_command(FILE *out, const struct fl_reg *r)
+{
+	bool said = !(r->state == FL_REG_ENDED && !strcmp(r->verdict, "failed"));
+
+	fprintf(out, "  command: %s (pid %d)", r->command, r->command_pid);
+	if (!said && r->command_exit >= 0)
+		fprintf(out, ": exited with status %d", r->command_exit);
+	else if (!said && r->command_signal > 0)
+		fprintf(out, ": killed by signal %d", r->command_signal);
+	fputc('\n', out);
 }
 
 void fl_report_text(FILE *out, const struct fl_reg *r, const struct fl_fault_stats *st)
@@ -199,7 +310,10 @@ void fl_report_text(FILE *out, const struct fl_reg *r, const struct fl_fault_sta
 
 	fl_fmt_duration(remaining(r), left, sizeof(left));
 	fl_fmt_duration(elapsed(r), el, sizeof(el));
-	if (r->state == FL_REG_ENDED && !strcmp(r->stopped_by, "steady state"))
+	if (r->state == FL_REG_ENDED && !strcmp(r->stopped_by, "baseline"))
+		fprintf(out, "experiment %s (%s) on %s FAILED its baseline: %s; nothing was attached\n",
+			r->id, r->name, r->target, r->reason);
+	else if (r->state == FL_REG_ENDED && !strcmp(r->stopped_by, "steady state"))
 		fprintf(out, "experiment %s (%s) on %s ABORTED after %s: the steady-state probe failed (%s); "
 			"everything is detached\n", r->id, r->name, r->target, el, r->reason);
 	else if (r->state == FL_REG_ENDED)
@@ -209,7 +323,8 @@ void fl_report_text(FILE *out, const struct fl_reg *r, const struct fl_fault_sta
 		fprintf(out, "experiment %s (%s) on %s, pid %d%s, %s left\n", r->id, r->name, r->target,
 			r->pid, r->detached ? " (detached)" : "", left);
 	if (r->command[0])
-		fprintf(out, "  command: %s (pid %d)\n", r->command, r->command_pid);
+		text_command(out, r);
+	fprintf(out, "  seed %" PRIu64 " (--seed %" PRIu64 " replays these draws)\n", r->seed, r->seed);
 	for (int i = 0; i < r->nfaults; i++) {
 		if (st)
 			mine = st[i];
@@ -219,4 +334,5 @@ void fl_report_text(FILE *out, const struct fl_reg *r, const struct fl_fault_sta
 		fprintf(out, "%s\n", line);
 		fprintf(out, "      %s\n", r->faults[i].attach);
 	}
+	text_verdict(out, r);
 }

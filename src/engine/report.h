@@ -17,6 +17,8 @@ struct jw;
 
 /* st: one per fault, or NULL to read them (pins while running, else the record's). */
 void fl_report_json(struct jw *w, const struct fl_reg *r, const struct fl_fault_stats *st);
+/* Its members alone, for a writer that adds its own (report_file.c: "timeline"). */
+void fl_report_json_members(struct jw *w, const struct fl_reg *r, const struct fl_fault_stats *st);
 /* `faultline list`: {"schema_version", "experiments": [...]}. */
 void fl_report_list_json(struct jw *w, const struct fl_reg *v, int n);
 /* The text of `status ID` and of a summary. */

@@ -22,38 +22,15 @@
 #include <sys/wait.h>
 #include "ctl.h"
 #include "exec.h"
+#include "hypothesis.h"
 #include "json.h"
 #include "log.h"
 #include "options.h"
 #include "report.h"
+#include "report_file.h"
+#include "run.h"
 #include "runner.h"
-#include "steady.h"
 #include "watchdog.h"
-
-#define TICK_NS		(100 * 1000000ULL)
-#define PLAIN_EVERY_NS	(10 * 1000000000ULL)
-
-struct run;
-struct note_arg {
-	struct run *r;
-	int index;
-};
-
-struct run {
-	struct fl_experiment *e;
-	const struct fl_run_opts *o;
-	struct fl_reg reg;
-	struct fl_fault_ctx ctx[FL_EXP_MAX_FAULTS];
-	uint64_t deadline[FL_EXP_MAX_FAULTS];	/* each fault's, CLOCK_MONOTONIC */
-	struct note_arg notes[FL_EXP_MAX_FAULTS];
-	struct fl_fault_stats now[FL_EXP_MAX_FAULTS];
-	struct fl_rate matched_rate[FL_EXP_MAX_FAULTS], injected_rate[FL_EXP_MAX_FAULTS];
-	bool started[FL_EXP_MAX_FAULTS];
-	struct fl_steady steady;
-	uint64_t generation;
-	int drawn;			/* lines of the live view on screen */
-	uint64_t last_plain;
-};
 
 /* Who speaks in messages: "exec", "run" for a file, the command ("net drop") for one fault. */
 static const char *who(const struct fl_experiment *e, const struct fl_run_opts *o)
@@ -202,11 +179,14 @@ static void record_init(struct run *r)
 	g->nprocs = e->target.nprocs;
 	g->detached = r->o->detach;
 	g->duration_ns = e->duration_ns;
+	g->seed = e->seed;
 	g->nfaults = e->nfaults;
 	if (e->has_probe)
 		snprintf(g->probe, sizeof(g->probe), "%s", e->probe.url[0] ? e->probe.url : e->probe.command);
+	fl_hyp_init(g, e);
 	if (r->o->exec)
 		fl_exec_record(r->o->exec, g);
+	fl_series_init(&r->series, e->nfaults, 0);	/* time 0: the first check, or arm */
 	record_faults(r);
 }
 
@@ -219,28 +199,78 @@ static void print_json(FILE *out, const struct fl_reg *g, const struct fl_fault_
 	jw_end(&w);
 }
 
-static void dry_run(struct run *r)
+/*
+ * --report, at the end of every run however it ended. A report that was
+ * asked for and cannot be written fails a run that would have passed
+ * (exec: with 125, faultline's own failure, not a plain exit 1).
+ */
+static void write_report(struct run *r)
 {
-	struct fl_fault_stats none[FL_EXP_MAX_FAULTS] = { 0 };
-	char dur[32];
+	struct fl_report *rep;
+	char err[FL_ERRLEN] = "out of memory";
+	int rc = -ENOMEM;
 
-	r->reg.state = FL_REG_PLANNED;
-	if (fl_json)
-		return print_json(stdout, &r->reg, none);
+	if (!r->report[0])
+		return;
+	rep = calloc(1, sizeof(*rep));
+	if (rep) {
+		rep->reg = &r->reg;
+		rep->st = r->now;
+		rep->series = &r->series;
+		rep->has_seed = true;	/* every run has one: --seed replays it */
+		rep->seed = r->reg.seed;
+		/* Commands with more to say (exec: its command's exit) add their testcases. */
+		if (r->o->report_cases)
+			r->o->report_cases(rep, r->o->report_arg);
+		rc = fl_report_write(r->report, rep, err);
+		free(rep);
+	}
+	if (!rc)
+		return;
+	pr_warn("%s: --report: %s\n", who(r->e, r->o), err);
+	if (!r->reg.exit_status)
+		r->reg.exit_status = r->o->exec ? FL_EXIT_EXEC_FAIL : FL_EXIT_FAIL;
+}
+
+static void dry_run_text(struct run *r)
+{
+	const struct fl_exp_probe *p = &r->e->probe;
+	char dur[32], b[32], rec[32];
+
 	fl_fmt_duration(r->e->duration_ns, dur, sizeof(dur));
 	printf("experiment %s: would run for %s on %s (cgroup id %llu, %d process%s)\n", r->e->name,
 	       dur, r->e->target.rel, (unsigned long long)r->e->target.cgid, r->e->target.nprocs,
 	       r->e->target.nprocs == 1 ? "" : "es");
 	for (int i = 0; i < r->e->nfaults; i++)
 		printf("  [%d] %s\n      -> %s\n", i + 1, r->e->faults[i].desc, r->e->faults[i].attach);
+	printf("  seed %llu\n", (unsigned long long)r->e->seed);
 	if (r->e->has_probe) {
-		fl_fmt_duration(r->e->probe.interval_ns, dur, sizeof(dur));
+		fl_fmt_duration(p->interval_ns, dur, sizeof(dur));
 		printf("  steady state: %s every %s, abort after %u failures in a row\n", r->reg.probe,
-		       dur, r->e->probe.failures);
+		       dur, p->failures);
+		fl_fmt_duration(p->baseline_ns, b, sizeof(b));
+		fl_fmt_duration(p->recovery_ns, rec, sizeof(rec));
+		if (p->baseline_ns)
+			printf("  baseline: %s of passing checks before anything attaches\n", b);
+		if (p->has_max_failure_rate)
+			printf("  during the faults: at most %.1f%% of the checks may fail\n",
+			       100.0 * p->max_failure_rate / 4294967296.0);
+		if (p->recovery_ns)
+			printf("  recovery: a passing check within %s of the faults' end\n", rec);
 	}
 	if (r->o->exec)
 		printf("  command: %s (not run)\n", r->reg.command);
 	printf("nothing attached (--dry-run)\n");
+}
+
+static void dry_run(struct run *r)
+{
+	r->reg.state = FL_REG_PLANNED;
+	if (fl_json)
+		print_json(stdout, &r->reg, r->now);
+	else
+		dry_run_text(r);
+	write_report(r);
 }
 
 /* ---------------------------------------------------------------- running */
@@ -253,9 +283,10 @@ static int note_cb(void *arg, const char *text)
 	return fl_reg_note(&n->r->reg, n->index, text);
 }
 
-static void end_fault(struct run *r, int i)
+void fl_run_end_fault(struct run *r, int i)
 {
 	struct fl_fault *f = &r->e->faults[i];
+	uint64_t now = fl_now_ns();
 
 	if (!r->started[i])
 		return;
@@ -264,12 +295,16 @@ static void end_fault(struct run *r, int i)
 	r->started[i] = false;
 	r->reg.faults[i].ended = true;
 	r->reg.faults[i].final = r->now[i];
+	/* The kernel stopped it at its deadline, whenever we noticed. */
+	if (r->armed)
+		fl_series_fault_end(&r->series, i, now < r->deadline[i] ? now : r->deadline[i],
+				    r->now[i].injected);
 }
 
 static void end_all(struct run *r)
 {
 	for (int i = r->e->nfaults - 1; i >= 0; i--)
-		end_fault(r, i);
+		fl_run_end_fault(r, i);
 }
 
 static int start_fault(struct run *r, int i, char *err)
@@ -278,7 +313,7 @@ static int start_fault(struct run *r, int i, char *err)
 	struct fl_fault_ctx *c = &r->ctx[i];
 
 	*c = (struct fl_fault_ctx){
-		.target = &r->e->target, .generation = r->generation, .index = i,
+		.target = &r->e->target, .generation = r->generation, .index = i, .seed = r->e->seed,
 		.exp_id = strtoul(r->reg.id, NULL, 16),
 		.force = f->force, .note = note_cb, .note_arg = &r->notes[i],
 	};
@@ -334,146 +369,19 @@ static int arm_all(struct run *r, char *err)
 		if (f->kind->arm(f, r->deadline[i], why))
 			return fault_failed(r, i, why, err);
 	}
+	r->armed = true;
+	if (!r->series.zero_ns)
+		r->series.zero_ns = g->start_ns;	/* no baseline: the timeline starts here */
+	for (int i = 0; i < r->e->nfaults; i++)
+		fl_series_fault_start(&r->series, i, g->start_ns);
+	fl_series_phase(&r->series, FL_PHASE_DURING, g->start_ns, 0);
+	fl_hyp_begin(g, FL_PHASE_DURING);
 	rc = fl_reg_save(g);
 	if (rc) {
 		snprintf(err, FL_ERRLEN, "cannot record the experiment's start: %s", strerror(-rc));
 		end_all(r);
 	}
 	return rc;
-}
-
-static void read_fault(struct run *r, int i, uint64_t now)
-{
-	struct fl_fault *f = &r->e->faults[i];
-
-	if (!r->started[i])
-		return;
-	if (f->kind->follow)
-		f->kind->follow(f);
-	f->kind->read(f, &r->now[i]);
-	fl_rate_update(&r->matched_rate[i], now, r->now[i].matched);
-	fl_rate_update(&r->injected_rate[i], now, r->now[i].injected);
-}
-
-static void head_line(const struct run *r, uint64_t now, char *buf, size_t size)
-{
-	char left[32], probe[160] = "";
-
-	fl_fmt_duration(r->reg.deadline_ns > now ? r->reg.deadline_ns - now : 0, left, sizeof(left));
-	if (r->e->has_probe)
-		snprintf(probe, sizeof(probe), "  steady state: %u/%u checks ok%s%s", r->steady.checks -
-			 r->steady.failed, r->steady.checks, r->steady.consecutive ? ", failing: " : "",
-			 r->steady.consecutive ? r->steady.last_error : "");
-	snprintf(buf, size, "%s [%s] on %s: %s left%s  (Ctrl-C stops)", r->e->name, r->reg.id,
-		 r->e->target.rel, left, probe);
-}
-
-static void live_line(const struct run *r, int i, char *buf, size_t size)
-{
-	size_t n;
-
-	fl_report_fault_line(&r->reg, i, &r->now[i], true, buf, size);
-	n = strlen(buf);
-	snprintf(buf + n, size - n, "  (%.1f/s, %.1f/s)%s", r->matched_rate[i].per_s,
-		 r->injected_rate[i].per_s, r->reg.faults[i].ended ? "  (ended)" : "");
-}
-
-/* Redrawn in place on a terminal, plain lines every 10 s elsewhere. */
-static void render(struct run *r, uint64_t now, bool final)
-{
-	bool tty = isatty(STDERR_FILENO);
-	const char *clear = tty ? "\r\033[K" : "";
-	char line[640];
-
-	/* exec: the terminal is CMD's; faultline says only when it starts and ends. */
-	if (fl_json || r->o->exec || (!tty && !final && now - r->last_plain < PLAIN_EVERY_NS))
-		return;
-	if (tty && r->drawn)
-		fprintf(stderr, "\033[%dA", r->drawn);
-	r->last_plain = now;
-	head_line(r, now, line, sizeof(line));
-	fprintf(stderr, "%s%s\n", clear, line);
-	for (int i = 0; i < r->e->nfaults; i++) {
-		live_line(r, i, line, sizeof(line));
-		fprintf(stderr, "%s%s\n", clear, line);
-	}
-	r->drawn = r->e->nfaults + 1;
-	fflush(stderr);
-}
-
-/* Every fault ended by itself: the last to end says why ("deadline", "count"). */
-static const char *all_ended(const struct run *r)
-{
-	for (int i = 0; i < r->e->nfaults; i++)
-		if (r->started[i])
-			return NULL;
-	return r->reg.stopped_by[0] ? r->reg.stopped_by : "deadline";
-}
-
-static const char *why_stop(struct run *r, uint64_t now)
-{
-	int sig = fl_signal_pending();
-
-	/* Before the signal: `stop --all` throws the switch, then signals us. */
-	if (fl_ctl_halted(r->generation))
-		return "stop --all";
-	/* exec's signals go to CMD (exec.c), and its exit ends the run, whatever its faults do. */
-	if (r->o->exec && fl_exec_exited(r->o->exec))
-		return FL_EXEC_STOP;
-	if (sig)
-		return sig == SIGTERM ? "stopped" : "signal";
-	if (now >= r->reg.deadline_ns)
-		return "deadline";
-	if (!r->o->exec && all_ended(r))
-		return all_ended(r);
-	if (access(r->e->target.path, F_OK))
-		return "target gone";
-	if (r->e->has_probe && fl_steady_tick(&r->steady, now)) {
-		snprintf(r->reg.reason, sizeof(r->reg.reason), "%u failed checks in a row, the last: %s",
-			 r->steady.consecutive, r->steady.last_error);
-		return "steady state";
-	}
-	return NULL;
-}
-
-/* A fault with a shorter duration, or a spent --count, detaches early. */
-static void end_early(struct run *r, int i, uint64_t now)
-{
-	if (!r->started[i])
-		return;
-	if (now < r->deadline[i] && !r->now[i].spent)
-		return;
-	end_fault(r, i);
-	snprintf(r->reg.stopped_by, sizeof(r->reg.stopped_by), "%s",
-		 r->now[i].spent ? "count" : "deadline");
-}
-
-static const char *watch(struct run *r)
-{
-	struct timespec tick = { 0, TICK_NS };
-	const char *stop;
-	uint64_t now;
-
-	if (r->e->has_probe)
-		fl_steady_init(&r->steady, &r->e->probe, fl_now_ns());
-	for (;;) {
-		now = fl_now_ns();
-		for (int i = 0; i < r->e->nfaults; i++) {
-			read_fault(r, i, now);
-			end_early(r, i, now);
-		}
-		stop = why_stop(r, now);
-		if (stop)
-			break;
-		render(r, now, false);
-		if (r->reg.deadline_ns - now < TICK_NS)
-			tick.tv_nsec = r->reg.deadline_ns - now + 1000;
-		nanosleep(&tick, NULL);
-		tick.tv_nsec = TICK_NS;
-	}
-	if (r->e->has_probe)
-		fl_steady_stop(&r->steady);
-	return stop;
 }
 
 static void finish(struct run *r, const char *stopped_by)
@@ -485,29 +393,94 @@ static void finish(struct run *r, const char *stopped_by)
 	snprintf(why, sizeof(why), "%s", stopped_by);	/* it may point into g */
 	snprintf(g->stopped_by, sizeof(g->stopped_by), "%s", why);
 	/*
-	 * From live to the end of injecting: the detach just done, or the
-	 * deadline, when the kernel stopped every rule whatever came after.
+	 * From live to the end of injecting: the detach, or the deadline, when
+	 * the kernel stopped every rule whatever came after. 0: never live.
 	 */
-	g->elapsed_ns = (end < g->deadline_ns ? end : g->deadline_ns) - g->start_ns;
-	g->exit_status = !strcmp(stopped_by, "steady state") ? FL_EXIT_ABORTED : FL_EXIT_OK;
-	if (r->o->exec) {
-		fl_exec_record(r->o->exec, g);
-		g->exit_status = fl_exec_status(r->o->exec);
-	}
+	g->elapsed_ns = r->armed ? r->faults_end_ns - g->start_ns : 0;
 	if (r->e->has_probe) {
 		g->probe_checks = r->steady.checks;
 		g->probe_failed = r->steady.failed;
 		snprintf(g->probe_error, sizeof(g->probe_error), "%s", r->steady.last_error);
 	}
+	fl_hyp_verdict(g);
+	/* exec: its cgroup goes before the record is done; the exit status is CMD's (exec.h). */
+	if (r->o->exec)
+		fl_exec_finish(r->o->exec, g);
 	g->state = FL_REG_ENDED;
-	render(r, fl_now_ns(), true);
+	if (r->armed)
+		fl_watch_render(r, end, true);
 	/* exec: stdout is CMD's alone. */
 	if (fl_json)
 		print_json(r->o->exec ? stderr : stdout, g, r->now);
 	else
 		fl_report_text(r->o->exec ? stderr : stdout, g, r->now);
 	fflush(NULL);
+	write_report(r);
 	fl_reg_finish(g);
+}
+
+/* After the record exists, nothing could attach: the report says why, nothing stays. */
+static int failed_start(struct run *r, const char *err)
+{
+	struct fl_reg *g = &r->reg;
+
+	pr_warn("%s: %s; nothing is attached\n", who(r->e, r->o), err);
+	snprintf(g->verdict, sizeof(g->verdict), "error");
+	snprintf(g->reason, sizeof(g->reason), "%s", err);
+	snprintf(g->stopped_by, sizeof(g->stopped_by), "error");
+	g->elapsed_ns = 0;
+	fl_hyp_verdict(g);
+	g->state = FL_REG_ENDED;
+	if (r->o->exec)
+		g->exit_status = fl_exec_exit(r->o->exec, FL_EXIT_FAIL, false);	/* 125, 126, 127... */
+	write_report(r);
+	/* exec: the cgroup goes before the record that names it. */
+	if (r->o->exec)
+		fl_exec_cleanup(r->o->exec);
+	fl_reg_remove(g);
+	return FL_EXIT_FAIL;
+}
+
+/*
+ * stop says why the faults end. exec: CMD exited, and what it left is
+ * killed while still faulted; or the run ended first (the deadline, the
+ * probe, stop --all): the faults go, then CMD gets SIGTERM.
+ */
+static void end_faults(struct run *r, const char *stop)
+{
+	struct fl_exec *x = r->o->exec;
+	bool exited = x && !strcmp(stop, FL_EXEC_STOP);
+	uint64_t now;
+
+	if (exited)
+		fl_exec_end(x, false);
+	end_all(r);
+	now = fl_now_ns();
+	r->faults_end_ns = now < r->reg.deadline_ns ? now : r->reg.deadline_ns;
+	if (x && !exited)
+		fl_exec_end(x, true);
+}
+
+/* The faults ended (stop says why): the recovery, if asked for and not cut short; the judging. */
+static void after_faults(struct run *r, const char *stop)
+{
+	const char *cut = fl_hyp_cut_short(stop) ? stop : NULL;
+
+	fl_series_phase(&r->series, FL_PHASE_DURING, 0, r->faults_end_ns);
+	if (!r->e->has_probe)
+		return;
+	if (r->reg.phases[FL_PHASE_RECOVERY].on && !cut) {
+		/* For status meanwhile; judged again after, with a check still running. */
+		fl_hyp_end(&r->reg, FL_PHASE_DURING, &r->steady.ph[FL_PHASE_DURING], r->reg.start_ns,
+			   r->faults_end_ns, NULL);
+		fl_hyp_begin(&r->reg, FL_PHASE_RECOVERY);
+		fl_reg_save(&r->reg);
+		fl_watch_recovery(r);
+	}
+	fl_steady_stop(&r->steady);
+	/* After the recovery: a check that started during the faults counts for them. */
+	fl_hyp_end(&r->reg, FL_PHASE_DURING, &r->steady.ph[FL_PHASE_DURING], r->reg.start_ns,
+		   r->faults_end_ns, cut);
 }
 
 /* --detach: from here on the experiment's output goes to its log. */
@@ -545,43 +518,6 @@ static int start_watchdog(struct run *r, char *err)
 	return fd;
 }
 
-/*
- * exec: every fault is live, CMD may run now. If it cannot (not found, or
- * a signal came first), nothing of it ran, and everything is undone, the
- * cgroup before the record that names it.
- */
-static int exec_go(struct run *r)
-{
-	char err[FL_ERRLEN];
-
-	if (!fl_exec_go(r->o->exec, err))
-		return 0;
-	pr_warn("exec: %s; nothing is attached\n", err);
-	end_all(r);
-	fl_exec_cleanup(r->o->exec);
-	fl_reg_remove(&r->reg);
-	return -1;
-}
-
-/*
- * exec: CMD exited, and what it left is killed while still faulted; or the
- * experiment ended first (the deadline, the probe): the faults end, then
- * CMD gets SIGTERM. Either way its cgroup goes before the record is done.
- */
-static void end_run(struct run *r, const char *stop)
-{
-	struct fl_exec *x = r->o->exec;
-	bool exited = x && !strcmp(stop, FL_EXEC_STOP);
-
-	if (exited)
-		fl_exec_end(x, false);
-	end_all(r);
-	if (x && !exited)
-		fl_exec_end(x, true);
-	if (x)
-		fl_exec_cleanup(x);
-}
-
 static int execute(struct run *r, int notify)
 {
 	char err[FL_ERRLEN] = "", dur[32];
@@ -602,27 +538,38 @@ static int execute(struct run *r, int notify)
 	rc = fl_reg_create(&r->reg, err);
 	if (!rc)
 		rc = start_watchdog(r, err);
-	if (!rc)
-		rc = start_all(r, err);
+	if (rc)
+		return failed_start(r, err);
+	r->steady.series = &r->series;
+	if (r->reg.phases[FL_PHASE_BASELINE].on) {
+		fl_hyp_begin(&r->reg, FL_PHASE_BASELINE);
+		fl_reg_save(&r->reg);
+		stop = fl_watch_baseline(r);
+		if (stop) {
+			finish(r, stop);	/* nothing was attached */
+			return r->reg.exit_status;
+		}
+	}
+	rc = start_all(r, err);
 	if (!rc)
 		rc = arm_all(r, err);
-	if (rc) {
-		pr_warn("%s: %s; nothing is attached\n", who(r->e, r->o), err);
-		if (r->o->exec)
-			fl_exec_cleanup(r->o->exec);
-		fl_reg_remove(&r->reg);
-		return FL_EXIT_FAIL;
-	}
+	if (rc)
+		return failed_start(r, err);
 	fl_fmt_duration(r->e->duration_ns, dur, sizeof(dur));
 	/* Tools and tests wait for this line: every fault is live from here. */
-	pr_info("faultline: experiment %s (%s) attached to %s: %d fault%s for %s\n", r->reg.id,
-		r->e->name, r->e->target.rel, r->e->nfaults, r->e->nfaults == 1 ? "" : "s", dur);
-	if (r->o->exec && exec_go(r))
-		return FL_EXIT_FAIL;
+	pr_info("faultline: experiment %s (%s) attached to %s: %d fault%s for %s, seed %llu\n",
+		r->reg.id, r->e->name, r->e->target.rel, r->e->nfaults, r->e->nfaults == 1 ? "" : "s",
+		dur, (unsigned long long)r->e->seed);
+	/* exec: CMD may run now; if it cannot, nothing of it ran, and nothing stays. */
+	if (r->o->exec && fl_exec_go(r->o->exec, err)) {
+		end_all(r);
+		return failed_start(r, err);
+	}
 	if (notify >= 0)
 		go_background(r, notify);
-	stop = watch(r);
-	end_run(r, stop);
+	stop = fl_watch_faults(r);
+	end_faults(r, stop);
+	after_faults(r, stop);
 	finish(r, stop);
 	return r->reg.exit_status;
 }
@@ -666,7 +613,8 @@ static int detach(struct run *r)
 
 int fl_run(struct fl_experiment *e, struct fl_run_opts *o)
 {
-	char err[FL_ERRLEN] = "";
+	char err[FL_ERRLEN] = "", report[PATH_MAX] = "";
+	enum fl_report_format fmt;
 	struct run *r;
 	int rc;
 
@@ -679,6 +627,10 @@ int fl_run(struct fl_experiment *e, struct fl_run_opts *o)
 			"change qdiscs\n", e->name);
 		return FL_EXIT_USAGE;
 	}
+	if (o->report && fl_report_check(o->report, report, &fmt, err)) {
+		pr_warn("%s: %s\n", who(e, o), err);
+		return FL_EXIT_USAGE;
+	}
 	rc = prepare(e, o, err);
 	if (rc) {
 		pr_warn("%s: %s\n", who(e, o), err);
@@ -689,13 +641,15 @@ int fl_run(struct fl_experiment *e, struct fl_run_opts *o)
 		return FL_EXIT_FAIL;
 	r->e = e;
 	r->o = o;
+	snprintf(r->report, sizeof(r->report), "%s", report);
+	fl_exp_choose_seed(e, o->has_seed, o->seed);
 	record_init(r);
 	if (!e->target.nprocs && !fl_json)
 		pr_info("note: %s has no processes yet; the faults apply to those that join it\n",
 			e->target.rel);
 	if (o->dry_run) {
 		dry_run(r);
-		rc = FL_EXIT_OK;
+		rc = r->reg.exit_status;
 	} else {
 		rc = o->detach ? detach(r) : execute(r, -1);
 	}

@@ -7,11 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include "ctl.h"
 #include "parse.h"
+#include "series.h"
 #include "steady.h"
 
 static bool loopback_host(const char *h, size_t n)
@@ -166,26 +170,81 @@ static void start_check(struct fl_steady *s, uint64_t now)
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	s->child = pid;
 	s->rfd = pfd[0];
+	s->started_ns = now;
+	s->child_phase = s->phase;
 	s->kill_ns = now + s->p->timeout_ns;
+	/* pidfd_open and polling a pidfd: Linux 5.3; without them a nap is a whole tick. */
+	s->pidfd = syscall(SYS_pidfd_open, pid, 0);
 }
 
-static void record(struct fl_steady *s, bool ok, const char *why)
+static void count(struct fl_steady_count *c, bool ok, const char *why, uint64_t now)
 {
-	s->checks++;
+	c->checks++;
 	if (ok) {
-		s->consecutive = 0;
+		c->consecutive = 0;
+		if (!c->first_ok_ns)
+			c->first_ok_ns = now;
 		return;
 	}
-	s->failed++;
-	s->consecutive++;
-	snprintf(s->last_error, sizeof(s->last_error), "%s", why);
+	c->failed++;
+	if (++c->consecutive > c->max_consecutive)
+		c->max_consecutive = c->consecutive;
+	snprintf(c->last_error, sizeof(c->last_error), "%s", why);
+}
+
+static void record(struct fl_steady *s, bool ok, const char *why, uint64_t now)
+{
+	struct fl_steady_count all = { s->checks, s->failed, s->consecutive };
+
+	count(&all, ok, why, now);
+	s->checks = all.checks;
+	s->failed = all.failed;
+	s->consecutive = all.consecutive;
+	if (!ok)
+		snprintf(s->last_error, sizeof(s->last_error), "%s", why);
+	count(&s->ph[s->child_phase], ok, why, now);
+	if (s->series)
+		fl_series_check(s->series, s->started_ns, now, ok, s->child_phase);
+}
+
+static void child_gone(struct fl_steady *s)
+{
+	close(s->rfd);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	s->pidfd = -1;
+	s->child = 0;
+}
+
+/*
+ * What the check said, its last line: where tracebacks and most tools put
+ * the reason ("ConnectionRefusedError: ..."). The child is gone, so the
+ * pipe holds at most its buffer: the loop ends.
+ */
+static void last_line(int fd, char *out, size_t size)
+{
+	char buf[4096], *p;
+	size_t len = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
+		len += n;
+		if (len == sizeof(buf) - 1) {	/* keep the tail */
+			memmove(buf, buf + len / 2, len - len / 2);
+			len -= len / 2;
+		}
+	}
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
+		len--;
+	buf[len] = '\0';
+	p = strrchr(buf, '\n');
+	snprintf(out, size, "%s", p ? p + 1 : buf);
 }
 
 static void reap(struct fl_steady *s, uint64_t now)
 {
 	char why[200] = "";
 	int status;
-	ssize_t n;
 	pid_t r;
 
 	r = waitpid(s->child, &status, WNOHANG);
@@ -196,23 +255,60 @@ static void reap(struct fl_steady *s, uint64_t now)
 		waitpid(s->child, &status, 0);
 		snprintf(why, sizeof(why), "no answer within the timeout");
 	} else {
-		n = read(s->rfd, why, sizeof(why) - 1);
-		why[n > 0 ? n : 0] = '\0';
-		why[strcspn(why, "\n")] = '\0';
+		last_line(s->rfd, why, sizeof(why));
 		if (!why[0] && WIFEXITED(status))
 			snprintf(why, sizeof(why), "exit status %d", WEXITSTATUS(status));
 	}
-	record(s, r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, why);
-	close(s->rfd);
-	s->child = 0;
+	/* A timed-out check took its whole timeout, not the tick that noticed. */
+	record(s, r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, why,
+	       r == 0 ? s->kill_ns : now);
+	child_gone(s);
 }
 
-void fl_steady_init(struct fl_steady *s, const struct fl_exp_probe *p, uint64_t now)
+void fl_steady_init(struct fl_steady *s, const struct fl_exp_probe *p, enum fl_phase phase,
+		    uint64_t now)
 {
+	struct fl_series *series = s->series;
+
 	memset(s, 0, sizeof(*s));
 	s->p = p;
 	s->rfd = -1;
+	s->pidfd = -1;
+	s->series = series;
+	s->phase = phase;
 	s->next_ns = now;	/* the first check right away: was the service healthy? */
+}
+
+void fl_steady_phase(struct fl_steady *s, enum fl_phase phase, uint64_t now)
+{
+	s->phase = phase;
+	s->next_ns = now;
+}
+
+void fl_steady_hold(struct fl_steady *s)
+{
+	s->next_ns = UINT64_MAX;
+}
+
+bool fl_steady_busy(const struct fl_steady *s)
+{
+	return s->child != 0;
+}
+
+void fl_steady_nap(struct fl_steady *s, uint64_t ns)
+{
+	struct pollfd pfd = { .fd = s ? s->pidfd : -1, .events = POLLIN };
+	uint64_t now = fl_now_ns();
+	struct timespec ts;
+
+	/* No check running: wake for the next one, so that checks keep their interval. */
+	if (s && !s->child && s->next_ns > now && s->next_ns - now < ns)
+		ns = s->next_ns - now;
+	ts = (struct timespec){ ns / 1000000000ULL, ns % 1000000000ULL };
+	if (pfd.fd >= 0)
+		ppoll(&pfd, 1, &ts, NULL);
+	else
+		nanosleep(&ts, NULL);
 }
 
 bool fl_steady_tick(struct fl_steady *s, uint64_t now)
@@ -223,7 +319,7 @@ bool fl_steady_tick(struct fl_steady *s, uint64_t now)
 		s->next_ns = now + s->p->interval_ns;
 		start_check(s, now);
 	}
-	return s->p->failures && s->consecutive >= s->p->failures;
+	return s->p->failures && s->ph[s->phase].consecutive >= s->p->failures;
 }
 
 void fl_steady_stop(struct fl_steady *s)
@@ -234,6 +330,5 @@ void fl_steady_stop(struct fl_steady *s)
 		return;
 	kill(-s->child, SIGKILL);
 	waitpid(s->child, &status, 0);
-	close(s->rfd);
-	s->child = 0;
+	child_gone(s);
 }

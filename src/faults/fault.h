@@ -138,7 +138,13 @@ struct fl_fault_ctx {
 	const struct fl_target *target;	/* resolved */
 	uint64_t generation;		/* of the kill switch, for the rodata */
 	uint32_t exp_id;		/* the experiment's id, for events */
-	int index;
+	/*
+	 * The experiment's seed: every draw of the fault is made of it, index
+	 * and the fault's count of matching events (faultline.h, fl_draw), so
+	 * a family puts both in its object's rodata (common.bpf.h).
+	 */
+	uint64_t seed;
+	int index;			/* of the fault in its experiment */
 	char pin_prefix[128];
 	bool force;
 	/*

@@ -57,10 +57,29 @@ static __always_inline bool fl_halted(void)
 	return !c || c->generation != fl_generation;
 }
 
-/* Uniform draw against a threshold out of 2^32 (FL_PROB_ONE = always). */
-static __always_inline bool fl_chance(__u64 prob)
+/*
+ * The experiment's seed and this fault's index in it (set at load). With
+ * the fault's exact count of matching events they make every draw
+ * (faultline.h), so a run replays from its seed; bpf_get_prandom_u32()
+ * would give each run, and each CPU, a sequence of its own.
+ */
+const volatile __u64 fl_seed;
+const volatile __u32 fl_fault_index;
+
+/* Does the n-th matching event win at prob (a fraction of 2^32, FL_PROB_ONE = always)? */
+static __always_inline bool fl_chance(__u64 prob, __u64 n)
 {
-	return (__u64)bpf_get_prandom_u32() < prob;
+	return fl_draw_hit(fl_seed, fl_fault_index, n, prob);
+}
+
+/*
+ * The fault's next n: one more matching event. A fetch-and-add on a
+ * counter every CPU shares (an ARRAY map, not a per-CPU one), so that two
+ * events never get one n and none is skipped, however CPUs race.
+ */
+static __always_inline __u64 fl_next_n(__u64 *counter)
+{
+	return __sync_fetch_and_add(counter, 1) + 1;
 }
 
 static __always_inline bool fl_expired(__u64 deadline_ns, __u64 now)
@@ -119,11 +138,12 @@ static __always_inline bool fl_ev_admit(struct fl_ev_stats *s, __u64 now)
 }
 
 /*
- * A record for one injection, common fields filled, or NULL when it is
- * sampled out, rate limited or the ring is full (each counted). The caller
- * fills the details and submits.
+ * A record for one injection, the n-th matching event of this object's
+ * fault, common fields filled; or NULL when it is sampled out, rate
+ * limited or the ring is full (each counted). The caller fills the details
+ * and submits.
  */
-static __always_inline struct fl_event *fl_ev_reserve(__u32 kind, __u64 cgid)
+static __always_inline struct fl_event *fl_ev_reserve(__u32 kind, __u64 cgid, __u64 n)
 {
 	struct fl_ev_stats *s;
 	struct fl_event *e;
@@ -148,6 +168,9 @@ static __always_inline struct fl_event *fl_ev_reserve(__u32 kind, __u64 cgid)
 	e->cgid = cgid;
 	e->exp_id = fl_exp_id;
 	e->kind = kind;
+	e->seed = fl_seed;
+	e->n = n;
+	e->fault = fl_fault_index;
 	return e;
 }
 

@@ -22,6 +22,11 @@ static void check_error(const char *err)
 		abort();
 }
 
+static int phase_ok(__u64 ns)
+{
+	return !ns || (ns >= 100000000ULL && ns <= 3600000000000ULL);
+}
+
 static void check_ok(const struct fl_experiment *e)
 {
 	if (e->nfaults < 1 || e->nfaults > FL_EXP_MAX_FAULTS || !e->name[0] || !e->duration_ns ||
@@ -41,6 +46,11 @@ static void check_ok(const struct fl_experiment *e)
 			abort();
 	if (e->has_probe && (!e->probe.failures || !e->probe.interval_ns ||
 			     !e->probe.url[0] == !e->probe.command[0]))
+		abort();
+	/* The hypothesis: each phase off (0) or within 100ms..1h; a share at most 1. */
+	if (!phase_ok(e->probe.baseline_ns) || !phase_ok(e->probe.recovery_ns) ||
+	    e->probe.max_failure_rate > (1ULL << 32) ||
+	    (!e->has_probe && (e->probe.baseline_ns || e->probe.recovery_ns || e->probe.has_max_failure_rate)))
 		abort();
 }
 

@@ -39,6 +39,58 @@ t_drop_tcp_connect_times_out() {
 	[ "$(echo "$out" | jq -r .result)" = connected ] || fail "B could not connect: $out"
 }
 
+# seeded_drops TAG ARGS...: 300 datagrams from A to port 9401 under the
+# faultline command ARGS (a 30% egress drop of them), every event captured
+# (the rate limit out of the way). Leaves the summary in $WORK/TAG.json and
+# the events' n in $WORK/TAG.n; what arrived is what no event says dropped.
+seeded_drops() {
+	local tag=$1 got id k
+	shift
+	ev_start --rate 1000000 --burst 100000
+	fl_start "$tag" "$@"
+	got=$(blast "$A" 9401 300)
+	kill -INT $FL_PID
+	fl_wait || fail "$tag: faultline failed: $(cat "$WORK/$tag.err")"
+	ev_end INT
+	cp "$WORK/ev.json" "$WORK/$tag.ev"
+	id=$(jq -r .id "$WORK/$tag.json")
+	jq -r --arg id "$id" 'select(.experiment == $id) | .n' "$WORK/$tag.ev" | sort -n >"$WORK/$tag.n"
+	k=$(wc -l <"$WORK/$tag.n")
+	[ "$got" -eq $((300 - k)) ] || fail "$tag: $got of 300 datagrams arrived, $k drop events"
+	[ "$k" -gt 0 ] && [ "$k" -lt 300 ] || fail "$tag: $k of 300 dropped at 30%"
+}
+
+# Issue 15, item 2, for packets: one seed drops the same datagrams of the
+# same sender twice, another seed others; an experiment file's `seed:` is
+# the command line's --seed (fault 0 either way), and --seed overrides it.
+t_seed_replays_the_same_drops() {
+	local drop=(--direction egress --protocol udp --port 9401 --probability 30%)
+	net_setup
+	seeded_drops a net drop --cgroup "$REL_A" "${drop[@]}" --seed 42
+	seeded_drops b net drop --cgroup "$REL_A" "${drop[@]}" --seed 42
+	note "seed 42 dropped datagrams $(head -12 "$WORK/a.n" | paste -sd' ') ... ($(wc -l <"$WORK/a.n") of 300)"
+	cmp -s "$WORK/a.n" "$WORK/b.n" || fail "seed 42 twice: $(diff "$WORK/a.n" "$WORK/b.n" | head -5)"
+	python3 "$REPO/tests/tools/draws.py" 42 0 30% 300 | cmp -s - "$WORK/a.n" ||
+		fail "seed 42 dropped other datagrams than the draw says: $(python3 "$REPO/tests/tools/draws.py" 42 0 30% 300 | diff - "$WORK/a.n" | head -5)"
+	jq -e '.seed == 42' "$WORK/a.json" >/dev/null || fail "the summary's seed: $(jq .seed "$WORK/a.json")"
+	seeded_drops c net drop --cgroup "$REL_A" "${drop[@]}" --seed 43
+	! cmp -s "$WORK/a.n" "$WORK/c.n" || fail "seeds 42 and 43 dropped the same datagrams"
+	cat >"$WORK/seeded.yaml" <<-EOF
+	name: seeded
+	target:
+	  cgroup: $REL_A
+	duration: 1m
+	seed: 42
+	faults:
+	  - net: {action: drop, direction: egress, protocol: udp, port: 9401, probability: 30%}
+	EOF
+	seeded_drops f run "$WORK/seeded.yaml"
+	cmp -s "$WORK/a.n" "$WORK/f.n" || fail "seed: 42 in a file is not --seed 42: $(diff "$WORK/a.n" "$WORK/f.n" | head -5)"
+	seeded_drops g run "$WORK/seeded.yaml" --seed 43
+	jq -e '.seed == 43' "$WORK/g.json" >/dev/null || fail "--seed 43 did not override the file's: $(jq .seed "$WORK/g.json")"
+	cmp -s "$WORK/c.n" "$WORK/g.n" || fail "run FILE --seed 43 is not net drop --seed 43"
+}
+
 # Loss is silent for every kind of socket (issue 14, item 1). A real lossy
 # network gives timeouts, never an error on send: before, the cgroup_skb
 # "drop and notify congestion" return became NET_XMIT_DROP, ENOBUFS, which

@@ -24,6 +24,10 @@ t_schema_checker_refuses_what_is_wrong() {
 	! "$REPO/tests/tools/check_schema.py" experiment "$WORK/bad.json" 2>/dev/null || fail "an unknown end reason passed"
 	jq 'del(.faults[0].options)' "$WORK/dry.json" >"$WORK/bad.json"
 	! "$REPO/tests/tools/check_schema.py" experiment "$WORK/bad.json" 2>/dev/null || fail "a fault without options passed"
+	jq '.verdict = "maybe"' "$WORK/dry.json" >"$WORK/bad.json"
+	! "$REPO/tests/tools/check_schema.py" experiment "$WORK/bad.json" 2>/dev/null || fail "an unknown verdict passed"
+	jq 'del(.phases)' "$WORK/dry.json" >"$WORK/bad.json"
+	! "$REPO/tests/tools/check_schema.py" experiment "$WORK/bad.json" 2>/dev/null || fail "no phases passed"
 }
 
 t_schema_dry_runs() {
@@ -46,10 +50,16 @@ duration: 10s
 faults:
   - net: {action: drop, direction: egress, probability: 10%}
   - sys: {calls: [connect], errno: ECONNREFUSED}
-steady_state: {command: "true"}
+steady_state: {command: "true", baseline: 1s, recovery: 2s, max_failure_rate: 5%}
 YAML
-	"$FL" --json run --dry-run "$WORK/x.yaml" >"$WORK/d.json"
+	"$FL" --json run --dry-run "$WORK/x.yaml" --report "$WORK/report.json" >"$WORK/d.json"
 	valid experiment "$WORK/d.json"
+	jq -e '.verdict == null and .phases.baseline.result == "pending" and .phases.during.max_failure_rate == 0.05
+		and .phases.recovery.limit_ns == 2000000000' "$WORK/d.json" >/dev/null || fail "phases: $(cat "$WORK/d.json")"
+	# The report of a run is the same document, with its timeline.
+	valid experiment "$WORK/report.json"
+	jq -e '.timeline.checks == [] and (.timeline.faults | length) == 2' "$WORK/report.json" >/dev/null ||
+		fail "report: $(cat "$WORK/report.json")"
 }
 
 t_schema_summary_status_list_stop() {

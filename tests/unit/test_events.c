@@ -149,6 +149,8 @@ static int load_net(uint64_t cgid, int level)
 		return -1;
 	fl_obj_private(s->obj);	/* never the host's pins */
 	s->rodata->fl_exp_id = 7;
+	s->rodata->fl_seed = 77;
+	s->rodata->fl_fault_index = 2;
 	s->rodata->targ_cgid = cgid;
 	s->rodata->targ_level = level;
 	s->rodata->ev_task = fl_events_task_helpers();
@@ -172,6 +174,8 @@ static int load_sys(uint64_t cgid, int level)
 		return -1;
 	s->rodata->targ_cgid = cgid;
 	s->rodata->targ_level = level;
+	s->rodata->fl_seed = (1ULL << 53) - 1;
+	s->rodata->fl_fault_index = 1;
 	env.sys = s;
 	return sys_test_bpf__load(s);
 }
@@ -251,9 +255,11 @@ static void reset(__u64 interval_ns, __u32 burst, __u32 sample)
 		.deadline_ns = fl_now_ns() + 600ULL * 1000000000ULL,
 	};
 	__u32 zero = 0;
+	__u64 n0 = 0;
 
 	memset(zero_stats, 0, sizeof(zero_stats));
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(env.net->maps.fl_net_rule), &zero, &rule, 0), 0);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(env.net->maps.fl_net_seq), &zero, &n0, 0), 0);
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(env.net->maps.fl_ev_stats), &zero, zero_stats, 0), 0);
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(env.net->maps.fl_ev_config), &zero, &cfg, 0), 0);
 	ring_buffer__consume(env.rb);
@@ -297,9 +303,14 @@ static void bpf_net_record(void **state)
 	assert_int_equal(own_cgroup(&cgid, &level), 0);
 	reset(0, 0, 0);
 	egress(1);
-	assert_int_equal(ring_buffer__consume(env.rb), 1);
+	egress(1);
+	assert_int_equal(ring_buffer__consume(env.rb), 2);
 	assert_int_equal(e->kind, FL_EV_NET_DROP);
 	assert_int_equal(e->exp_id, 7);
+	/* What replays it: the object's seed and fault index, and the second match. */
+	assert_int_equal(e->seed, 77);
+	assert_int_equal(e->fault, 2);
+	assert_int_equal(e->n, 2);
 	assert_int_equal(e->dir, FL_DIR_EGRESS);
 	assert_int_equal(e->proto, FL_PROTO_UDP);
 	assert_memory_equal(e->addr, peer, 16);
@@ -352,9 +363,12 @@ static void bpf_sys_record(void **state)
 	int level;
 	__u32 zero = 0;
 
+	struct fl_sys_stats none = { 0 };
+
 	need_bpf();
 	reset(0, 0, 0);
 	assert_int_equal(bpf_map__update_elem(env.sys->maps.fl_sys_rule, &zero, 4, &r, sizeof(r), 0), 0);
+	assert_int_equal(bpf_map__update_elem(env.sys->maps.fl_sys_stats, &zero, 4, &none, sizeof(none), 0), 0);
 	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(env.sys->progs.fl_sys_test), &o), 0);
 	assert_int_equal((int)o.retval, -ECONNREFUSED);
 	assert_int_equal(ring_buffer__consume(env.rb), 1);
@@ -368,6 +382,9 @@ static void bpf_sys_record(void **state)
 	assert_int_equal(e->errnum, ECONNREFUSED);
 	assert_int_equal(e->hook, FL_HOOK_TEST);
 	assert_int_equal(e->exp_id, 0);	/* this object was given none */
+	assert_true(e->seed == (1ULL << 53) - 1);
+	assert_int_equal(e->fault, 1);
+	assert_int_equal(e->n, 1);
 }
 
 /*

@@ -262,6 +262,12 @@ static const struct bad {
 	{ "name: t\n? [a]\n: b\n", "2:3", "keys must be plain words, not a list" },
 	{ "name: t\n\"\": b\n", "2:1", "an empty key" },
 	{ "name: t\ndescription: x\n", "2:1", "unknown key 'description' in the experiment" },
+	{ "name: t\nsed: 4\n", "2:1", "unknown key 'sed' in the experiment: use name, target, duration, faults, steady_state or seed" },
+	{ HEAD "  - net: {action: drop}\nseed: -1\n", "7:7", "seed '-1' must be a whole number from 0 to 9007199254740991" },
+	{ HEAD "  - net: {action: drop}\nseed: 9007199254740992\n", "7:7", "from 0 to 9007199254740991" },
+	{ HEAD "  - net: {action: drop}\nseed: 0x2a\n", "7:7", "must be a whole number" },
+	{ HEAD "  - net: {action: drop}\nseed: [1]\n", "7:7", "takes a single value, not a list" },
+	{ HEAD "  - net: {action: drop, seed: 3}\n", "6:25", "the seed is the experiment's" },
 	{ "name: &n t\ntarget: {unit: *n}\n", "2:16", "aliases (*n) are not supported" },
 	{ "name: t\n---\nname: u\n", "2:1", "one experiment per file" },
 	{ "name: t\n  bad: indent\n", "2:6", "YAML syntax" },
@@ -279,6 +285,21 @@ static const struct bad {
 	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  interval: 2h\n", "9:13", "longer than the experiment" },
 	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  failures: 0\n", "9:13", "failures '0' must be a whole number" },
 	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: [a, b]\n", "8:12", "takes a single value, not a list" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  baseline: 0s\n", "9:13", "baseline must be at least 100ms" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  baseline: 2h\n", "9:13", "baseline must be at most 1h" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  recovery: 30\n", "9:13", "needs a unit" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  recovery:\n", "9:3", "'recovery' needs a value" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  max_failure_rate: 150%\n", "9:21",
+	  "max_failure_rate: probability '150%' is outside [0,1]" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  max_failure_rate: lots\n", "9:21", "bad probability" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  max_failure_rate: [1]\n", "9:21", "not a list" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  recover: 1s\n", "9:3",
+	  "unknown key 'recover' in steady_state: did you mean 'recovery'?" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  max-failure-rate: 5%\n", "9:3",
+	  "did you mean 'max_failure_rate'?" },
+	{ HEAD "  - net: {action: drop}\nsteady_state:\n  command: x\n  baseline: 1s\n  baseline: 2s\n", "10:3",
+	  "'baseline' is given twice" },
+	{ HEAD "  - net: {action: drop}\nsteady-state:\n  command: x\n", "7:1", "did you mean 'steady_state'?" },
 };
 
 static void bad_input_says_where(void **state)
@@ -327,6 +348,53 @@ static void desc(const char *yaml, int i, const char *want)
 	free_exp(e);
 }
 
+/*
+ * seed: in the file, --seed on the command line of a fault or of run, in
+ * both the same range; without either the experiment has none yet (the
+ * runner draws one).
+ */
+static void seed_from_file_and_cli(void **state)
+{
+	struct fl_experiment *e = parse_ok(HEAD "  - net: {action: drop}\nseed: 9007199254740991\n");
+	struct fl_experiment *n = calloc(1, sizeof(*n));
+	char *fargv[] = { "drop", "--unit", "a.service", "--seed", "42", NULL };
+	char *bad[] = { "drop", "--unit", "a.service", "--seed", "9007199254740992", NULL };
+	char *rargv[] = { "run", "x.yaml", "--seed", "0", NULL };
+	struct fl_run_opts o = { 0 };
+	char err[FL_ERRLEN];
+
+	assert_true(e->has_seed);
+	assert_true(e->seed == FL_SEED_MAX);
+	fl_exp_choose_seed(e, false, 0);	/* the file's */
+	assert_true(e->seed == FL_SEED_MAX);
+	fl_exp_choose_seed(e, true, 7);		/* --seed over the file's */
+	assert_true(e->seed == 7);
+	free_exp(e);
+	e = parse_ok(HEAD "  - net: {action: drop}\n");
+	assert_false(e->has_seed);
+	/* Neither: drawn, within what JSON keeps exact, and not twice the same. */
+	fl_exp_choose_seed(e, false, 0);
+	assert_true(e->seed <= FL_SEED_MAX);
+	o.seed = e->seed;
+	fl_exp_choose_seed(e, false, 0);
+	assert_true(e->seed <= FL_SEED_MAX && e->seed != o.seed);
+	o.seed = 0;
+	assert_non_null(n);
+	if (fl_cmdline_fault(fl_kind_find("net"), 0, 5, fargv, n, &o, err))
+		fail_msg("%s", err);
+	assert_true(o.has_seed && o.seed == 42);
+	free_exp(n);
+	n = calloc(1, sizeof(*n));
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(fl_cmdline_fault(fl_kind_find("net"), 0, 5, bad, n, &o, err), -EINVAL);
+	assert_non_null(strstr(err, "--seed '9007199254740992' must be a whole number from 0 to"));
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(fl_cmdline_run(4, rargv, &o, err), 0);
+	assert_true(o.has_seed && o.seed == 0);
+	free_exp(n);
+	free_exp(e);
+}
+
 static void fault_descriptions(void **state)
 {
 	desc(HEAD "  - net: {action: drop, direction: egress, protocol: udp, port: 53}\n", 0,
@@ -340,6 +408,26 @@ static void fault_descriptions(void **state)
 	     "net drop ingress local-port 80 remote 2001:db8::/32 p=100%");
 	desc(HEAD "  - sys: {calls: [write, openat], path: /var/log, errno: 28, after: 2, count: 5, mechanism: lsm}\n", 0,
 	     "sys fail write,openat ENOSPC path /var/log p=100% after 2 count 5 mechanism lsm");
+}
+
+/* The hypothesis: each key read, and none of it when not asked for. */
+static void hypothesis_keys(void **state)
+{
+	struct fl_experiment *e = parse_ok(HEAD "  - net: {action: drop}\nsteady_state:\n"
+		"  command: \"true\"\n  baseline: 10s\n  recovery: 1m30s\n  max_failure_rate: 5%\n");
+
+	assert_int_equal(e->probe.baseline_ns, 10 * SEC);
+	assert_int_equal(e->probe.recovery_ns, 90 * SEC);
+	assert_true(e->probe.has_max_failure_rate);
+	assert_int_equal(e->probe.max_failure_rate, prob("0.05"));
+	assert_int_equal(e->probe.failures, 3);		/* the abort stays */
+	free_exp(e);
+	e = parse_ok(HEAD "  - net: {action: drop}\nsteady_state:\n  http: http://[::1]:8080/\n"
+		     "  max_failure_rate: 0\n  recovery: 1h\n");
+	assert_true(e->probe.has_max_failure_rate);	/* 0: no failed check at all */
+	assert_int_equal(e->probe.max_failure_rate, 0);
+	assert_int_equal(e->probe.baseline_ns, 0);
+	free_exp(e);
 }
 
 /* The probe parses URLs by the same rules the file was checked with. */
@@ -373,7 +461,9 @@ int main(void)
 		cmocka_unit_test(bad_input_says_where),
 		cmocka_unit_test(bad_files),
 		cmocka_unit_test(fault_descriptions),
+		cmocka_unit_test(seed_from_file_and_cli),
 		cmocka_unit_test(probe_url_one_rule),
+		cmocka_unit_test(hypothesis_keys),
 	};
 
 	return cmocka_run_group_tests_name("experiment", tests, NULL, NULL);

@@ -92,7 +92,7 @@ static struct fl_target me;
  * that runs it (sk_alloc()ed since Linux 5.15, commit 435b08ec0094): with
  * this test's own cgroup as the target, fl_tc_drop sees the target's packets.
  */
-static struct net_bpf *load_net(uint64_t cgid, int level)
+static struct net_bpf *load_seeded(uint64_t cgid, int level, __u64 seed, __u32 index)
 {
 	struct net_bpf *s = net_bpf__open();
 
@@ -102,12 +102,19 @@ static struct net_bpf *load_net(uint64_t cgid, int level)
 	fl_obj_private(s->obj);
 	s->rodata->targ_cgid = cgid;
 	s->rodata->targ_level = level;
+	s->rodata->fl_seed = seed;
+	s->rodata->fl_fault_index = index;
 	bpf_program__set_autoload(s->progs.fl_tc_ingress, false);
 	if (net_bpf__load(s)) {
 		net_bpf__destroy(s);
 		return NULL;
 	}
 	return s;
+}
+
+static struct net_bpf *load_net(uint64_t cgid, int level)
+{
+	return load_seeded(cgid, level, 0, 0);
 }
 
 /* The test object writes into skel's rule, counters and kill switch. */
@@ -120,6 +127,7 @@ static struct net_test_bpf *load_test(struct net_bpf *s)
 	fl_obj_private(t->obj);
 	if (bpf_map__reuse_fd(t->maps.fl_net_rule, bpf_map__fd(s->maps.fl_net_rule)) ||
 	    bpf_map__reuse_fd(t->maps.fl_net_counters, bpf_map__fd(s->maps.fl_net_counters)) ||
+	    bpf_map__reuse_fd(t->maps.fl_net_seq, bpf_map__fd(s->maps.fl_net_seq)) ||
 	    bpf_map__reuse_fd(t->maps.fl_control, bpf_map__fd(s->maps.fl_control)) ||
 	    bpf_map__reuse_fd(t->maps.fl_events, bpf_map__fd(s->maps.fl_events)) ||
 	    bpf_map__reuse_fd(t->maps.fl_ev_stats, bpf_map__fd(s->maps.fl_ev_stats)) ||
@@ -162,6 +170,7 @@ static struct fl_net_rule drop_all(void)
 /* The rule, counters at zero, and the kill switch off (a failed test may have left it on). */
 static void set_rule_in(struct net_bpf *s, const struct fl_net_rule *r)
 {
+	__u64 n0 = 0;
 	__u32 key = 0;
 	int ncpu = libbpf_num_possible_cpus();
 	struct fl_counters zero[ncpu];
@@ -170,6 +179,7 @@ static void set_rule_in(struct net_bpf *s, const struct fl_net_rule *r)
 	memset(zero, 0, sizeof(zero));
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.fl_net_rule), &key, r, BPF_ANY), 0);
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.fl_net_counters), &key, zero, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.fl_net_seq), &key, &n0, BPF_ANY), 0);
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.fl_control), &key, &live, BPF_ANY), 0);
 }
 
@@ -349,6 +359,42 @@ static void probability_is_binomial(void **state)
 	sigma = fabs(c.injected - n * prob) / sqrt(n * prob * (1 - prob));
 	print_message("p=0.75: %llu of %.0f injected (%.2f sigma)\n", (unsigned long long)c.injected, n, sigma);
 	assert_true(sigma < 6);
+}
+
+/*
+ * The n-th matching packet is dropped when fl_draw_hit() says so for the
+ * object's seed and fault index; egress (tc) and ingress (cgroup_skb)
+ * share one count, and a packet the rule misses takes no n.
+ */
+static void drops_are_the_seeds(void **state)
+{
+	struct net_bpf *s = load_seeded(me.cgid, me.level, 99, 1);
+	struct fl_net_rule r = drop_all();
+	struct pkt4 in = fl_udp4("10.0.0.2", "10.0.0.1", 53, 40000);
+	int got, want;
+
+	assert_non_null(s);
+	r.prob = FL_PROB_ONE / 4;
+	r.proto = FL_PROTO_UDP;
+	set_rule_in(s, &r);
+	for (__u64 n = 1; n <= 1000; n++) {
+		want = fl_draw_hit(99, 1, n, r.prob);
+		if (n % 3)
+			got = tc_drop4(s, "10.0.0.2", 40000, 53) == TC_ACT_REDIRECT;
+		else
+			got = run(s->progs.fl_cg_ingress, &in, sizeof(in), 1) == CG_DROP;
+		if (got != want)
+			fail_msg("packet n=%llu %s; seed 99, fault 1 says it %s", (unsigned long long)n,
+				 got ? "dropped" : "passed", want ? "drops" : "passes");
+		if (n % 100 == 0) {	/* not the rule's: no n taken */
+			struct pkt4 tcp = fl_udp4("10.0.0.1", "10.0.0.2", 40000, 53);
+
+			tcp.ip.protocol = IPPROTO_TCP;
+			assert_int_equal(run(s->progs.fl_tc_drop, &tcp, sizeof(tcp), 1), TC_ACT_UNSPEC);
+		}
+	}
+	assert_int_equal(counters_of(s).matched, 1000);
+	net_bpf__destroy(s);
 }
 
 static void non_ip_passes(void **state)
@@ -605,6 +651,7 @@ int main(void)
 		cmocka_unit_test(deadline_is_enforced_in_kernel),
 		cmocka_unit_test(kill_switch_halts),
 		cmocka_unit_test(probability_is_binomial),
+		cmocka_unit_test(drops_are_the_seeds),
 		cmocka_unit_test(non_ip_passes),
 		cmocka_unit_test(tc_passes_leave_the_chain_going),
 		cmocka_unit_test(drop_matches_the_sockets_cgroup),

@@ -91,15 +91,25 @@ static int run(struct bpf_program *prog, struct pkt4 *p, uint64_t tstamp, struct
 	return o.retval;
 }
 
-/* The test object: the egress delay path as if every packet were the target's. */
-static struct net_test_bpf *load_test(void)
+/*
+ * The test object: the egress delay path as if every packet were the
+ * target's; seed and index are the draws' (fault.h), as a loader sets them.
+ */
+static struct net_test_bpf *load_seeded(__u64 seed, __u32 index)
 {
 	struct net_test_bpf *t = net_test_bpf__open();
 
 	assert_non_null(t);
 	fl_obj_private(t->obj);
+	t->rodata->fl_seed = seed;
+	t->rodata->fl_fault_index = index;
 	assert_int_equal(net_test_bpf__load(t), 0);
 	return t;
+}
+
+static struct net_test_bpf *load_test(void)
+{
+	return load_seeded(0, 0);
 }
 
 /* The shipped object with only its tc programs, targeting cgid at level. */
@@ -200,6 +210,38 @@ static void jitter_spreads_within_bounds(void **state)
 	assert_true(fabs(below - n / 2.0) < 6 * sqrt(n * 0.25));
 	assert_true(fabs(counters(t->maps.fl_net_counters).delay_ns / (double)n - DELAY) <
 		    6 * sigma + 0.05 * MS);
+	net_test_bpf__destroy(t);
+}
+
+/*
+ * The kernel delays the n-th matching packet when fl_draw_hit() says so,
+ * by what fl_draw_delay() says, both of the object's seed and index: the
+ * counters' sum of delays grows by exactly that (flows apart: no clamp).
+ */
+static void delays_are_the_seeds(void **state)
+{
+	const uint64_t jit = 5 * MS;
+	struct net_test_bpf *t = load_seeded(1234, 2);
+	struct fl_net_rule r = delay_rule(FL_DIR_EGRESS, DELAY, jit);
+	uint64_t before, after, sum = 0, was = 0;
+	struct fl_counters c;
+	int hit = 0;
+
+	r.prob = FL_PROB_ONE / 2;
+	set_rule(t->maps.fl_net_rule, &r);
+	for (__u64 n = 1; n <= 300; n++) {
+		bool want = fl_draw_hit(1234, 2, n, r.prob);
+
+		stamp(t, 20000 + n, 0, &before, &after);
+		c = counters(t->maps.fl_net_counters);
+		assert_int_equal(c.injected, hit += want);
+		if (want)
+			assert_int_equal(c.delay_ns - was, fl_draw_delay(1234, 2, n, DELAY, jit));
+		was = c.delay_ns;
+		sum += want ? fl_draw_delay(1234, 2, n, DELAY, jit) : 0;
+	}
+	assert_int_equal(c.matched, 300);
+	assert_int_equal(c.delay_ns, sum);
 	net_test_bpf__destroy(t);
 }
 
@@ -359,6 +401,7 @@ int main(void)
 		cmocka_unit_test(departure_is_now_plus_delay),
 		cmocka_unit_test(jitter_keeps_one_flow_in_order),
 		cmocka_unit_test(jitter_spreads_within_bounds),
+		cmocka_unit_test(delays_are_the_seeds),
 		cmocka_unit_test(paced_tstamp_is_kept),
 		cmocka_unit_test(other_clock_is_ignored),
 		cmocka_unit_test(ingress_matches_what_the_target_taught),

@@ -196,8 +196,11 @@ static int own_cgroup(uint64_t *cgid, int *level)
 	return e;
 }
 
-/* The test object, with a private kill switch: the host's stays untouched. */
-static struct sys_test_bpf *load_test(__u64 cgid, int level)
+/*
+ * The test object, with a private kill switch: the host's stays untouched.
+ * seed and index: the draws' (fault.h), as a loader sets them.
+ */
+static struct sys_test_bpf *load_seeded(__u64 cgid, int level, __u64 seed, __u32 index)
 {
 	struct sys_test_bpf *skel = sys_test_bpf__open();
 
@@ -206,12 +209,19 @@ static struct sys_test_bpf *load_test(__u64 cgid, int level)
 	fl_obj_private(skel->obj);
 	skel->rodata->targ_cgid = cgid;
 	skel->rodata->targ_level = level;
+	skel->rodata->fl_seed = seed;
+	skel->rodata->fl_fault_index = index;
 	bpf_log[0] = '\0';
 	if (sys_test_bpf__load(skel)) {
 		sys_test_bpf__destroy(skel);
 		return NULL;
 	}
 	return skel;
+}
+
+static struct sys_test_bpf *load_test(__u64 cgid, int level)
+{
+	return load_seeded(cgid, level, 0, 0);
 }
 
 static int setup_bpf(void **state)
@@ -381,6 +391,53 @@ static void bpf_probability_half(void **state)
 	assert_true(dev < 6);
 }
 
+/*
+ * The kernel decides what fl_draw_hit() says for the object's seed and
+ * fault index: call n fails exactly when (seed, index, n) wins, --after
+ * counted in n. Another seed is another sequence.
+ */
+static int seeded_calls(struct bpf_env *e, __u64 seed, __u32 index, __u64 prob, char *got, int n)
+{
+	struct sys_test_bpf *s = load_seeded(e->cgid, e->level, seed, index);
+	struct fl_sys_rule r = { .deadline_ns = fl_now_ns() + 60000000000ULL, .prob = prob,
+				 .after = 5, .calls = FL_SYS_CONNECT, .errnum = ECONNREFUSED };
+	__u32 zero = 0;
+	int k = 0;
+
+	assert_non_null(s);
+	assert_int_equal(bpf_map__update_elem(s->maps.fl_sys_rule, &zero, 4, &r, sizeof(r), 0), 0);
+	for (int i = 0; i < n; i++) {
+		got[i] = run_prog(bpf_program__fd(s->progs.fl_sys_test), FL_SYS_CONNECT) == -ECONNREFUSED;
+		k += got[i];
+	}
+	sys_test_bpf__destroy(s);
+	return k;
+}
+
+static void bpf_draws_are_the_seeds(void **state)
+{
+	struct bpf_env *e = need_bpf(state);
+	__u64 prob = FL_PROB_ONE * 3 / 10;
+	char got[2000], other[2000];
+	int i, k;
+
+	k = seeded_calls(e, 42, 3, prob, got, 2000);
+	for (i = 0; i < 2000; i++) {
+		int want = i + 1 > 5 && fl_draw_hit(42, 3, i + 1, prob);
+
+		if (got[i] != want)
+			fail_msg("call %d (n=%d) %s; seed 42, fault 3 says it %s", i + 1, i + 1,
+				 got[i] ? "failed" : "passed", want ? "fails" : "passes");
+	}
+	print_message("seed 42: %d of 2000 calls failed, each where the draw says\n", k);
+	seeded_calls(e, 42, 3, prob, other, 2000);
+	assert_memory_equal(got, other, sizeof(got));
+	seeded_calls(e, 43, 3, prob, other, 2000);
+	assert_memory_not_equal(got, other, sizeof(got));
+	seeded_calls(e, 42, 4, prob, other, 2000);
+	assert_memory_not_equal(got, other, sizeof(got));
+}
+
 struct racer {
 	int fd, cpu, runs, injected;
 };
@@ -421,6 +478,41 @@ static void bpf_exact_across_cpus(void **state)
 	assert_int_equal(stats(e).matched, n * 10000);
 	assert_int_equal(stats(e).injected, 5000);
 	assert_int_equal(total, 5000);
+}
+
+/*
+ * Every n from 1 to N goes to exactly one call however the CPUs race, so
+ * the number of injections is the seed's, not the interleaving's: a
+ * per-CPU count would hand out some n twice and others never.
+ */
+static void bpf_seeded_exact_across_cpus(void **state)
+{
+	struct bpf_env *e = need_bpf(state);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	__u64 prob = FL_PROB_ONE * 3 / 10;
+	int i, n = ncpu < 2 ? 2 : ncpu > 8 ? 8 : ncpu, total = 0, want = 0;
+	struct sys_test_bpf *s = load_seeded(e->cgid, e->level, 7, 0);
+	struct fl_sys_rule r = { .deadline_ns = fl_now_ns() + 60000000000ULL, .prob = prob,
+				 .calls = FL_SYS_WRITE, .errnum = ENOSPC };
+	struct racer rc[8];
+	pthread_t th[8];
+	__u32 zero = 0;
+
+	assert_non_null(s);
+	assert_int_equal(bpf_map__update_elem(s->maps.fl_sys_rule, &zero, 4, &r, sizeof(r), 0), 0);
+	for (i = 0; i < n; i++) {
+		rc[i] = (struct racer){ .fd = bpf_program__fd(s->progs.fl_sys_test),
+				       .cpu = i % (ncpu > 0 ? ncpu : 1), .runs = 10000 };
+		assert_int_equal(pthread_create(&th[i], NULL, race, &rc[i]), 0);
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		total += rc[i].injected;
+	}
+	sys_test_bpf__destroy(s);
+	for (__u64 k = 1; k <= (__u64)n * 10000; k++)
+		want += fl_draw_hit(7, 0, k, prob);
+	assert_int_equal(total, want);
 }
 
 /* ------------------------------------------- the family, start to end */
@@ -568,6 +660,8 @@ int main(void)
 		cmocka_unit_test(bpf_only_the_target),
 		cmocka_unit_test(bpf_probability_half),
 		cmocka_unit_test(bpf_exact_across_cpus),
+		cmocka_unit_test(bpf_draws_are_the_seeds),
+		cmocka_unit_test(bpf_seeded_exact_across_cpus),
 	};
 	const struct CMUnitTest kind[] = {
 		cmocka_unit_test(kind_from_prepare_to_release),

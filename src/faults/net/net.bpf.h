@@ -43,6 +43,12 @@ FL_MAP_ONE(BPF_MAP_TYPE_ARRAY, struct fl_net_rule) fl_net_rule SEC(".maps");
 
 FL_MAP_ONE(BPF_MAP_TYPE_PERCPU_ARRAY, struct fl_counters) fl_net_counters SEC(".maps");
 
+/*
+ * The rule's matching packets, one count for all CPUs: the n of each draw
+ * (fl_next_n). The per-CPU counters above cannot number packets.
+ */
+FL_MAP_ONE(BPF_MAP_TYPE_ARRAY, __u64) fl_net_seq SEC(".maps");
+
 /* Last departure time given to each flow: jitter must never reorder it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -233,9 +239,9 @@ static __always_inline void count(struct __sk_buff *skb, bool injected, __u64 de
  * a task from another service out.
  */
 static __always_inline void emit(struct __sk_buff *skb, const struct pkt *p, __u32 dir,
-				 __u32 kind, __u64 delay, __u64 cgid)
+				 __u32 kind, __u64 delay, __u64 cgid, __u64 n)
 {
-	struct fl_event *e = fl_ev_reserve(kind, cgid);
+	struct fl_event *e = fl_ev_reserve(kind, cgid, n);
 
 	if (!e)
 		return;
@@ -253,18 +259,24 @@ static __always_inline void emit(struct __sk_buff *skb, const struct pkt *p, __u
 
 /*
  * The rule, when it is of `action`, alive, matches and wins its draw; else
- * NULL. A match that loses the draw is still counted.
+ * NULL. A match that loses the draw is still counted. *n: the packet's
+ * number among the rule's matches, which its draws are made from.
  */
 static __always_inline struct fl_net_rule *pick_rule(struct __sk_buff *skb, const struct pkt *p,
-						     __u32 dir, __u32 action)
+						     __u32 dir, __u32 action, __u64 *n)
 {
 	__u32 key = 0;
 	struct fl_net_rule *r = bpf_map_lookup_elem(&fl_net_rule, &key);
+	__u64 *seq;
 
 	if (!r || r->action != action || fl_expired(r->deadline_ns, bpf_ktime_get_ns()) ||
 	    !rule_match(r, p, dir))
 		return NULL;
-	if (!fl_chance(r->prob)) {
+	seq = bpf_map_lookup_elem(&fl_net_seq, &key);
+	if (!seq)
+		return NULL;
+	*n = fl_next_n(seq);
+	if (!fl_chance(r->prob, *n)) {
 		count(skb, false, 0);
 		return NULL;
 	}
@@ -275,11 +287,13 @@ static __always_inline struct fl_net_rule *pick_rule(struct __sk_buff *skb, cons
 static __always_inline int cg_drop_ingress(struct __sk_buff *skb)
 {
 	struct pkt p = {};
+	__u64 n;
 
-	if (fl_halted() || parse(skb, false, &p) || !pick_rule(skb, &p, FL_DIR_INGRESS, FL_ACT_DROP))
+	if (fl_halted() || parse(skb, false, &p) ||
+	    !pick_rule(skb, &p, FL_DIR_INGRESS, FL_ACT_DROP, &n))
 		return CG_PASS;
 	count(skb, true, 0);
-	emit(skb, &p, FL_DIR_INGRESS, FL_EV_NET_DROP, 0, bpf_skb_cgroup_id(skb));
+	emit(skb, &p, FL_DIR_INGRESS, FL_EV_NET_DROP, 0, bpf_skb_cgroup_id(skb), n);
 	return CG_DROP;
 }
 
@@ -307,11 +321,12 @@ static __always_inline bool skb_targeted(struct __sk_buff *skb)
 static __always_inline int drop_egress(struct __sk_buff *skb)
 {
 	struct pkt p = {};
+	__u64 n;
 
-	if (parse(skb, true, &p) || !pick_rule(skb, &p, FL_DIR_EGRESS, FL_ACT_DROP))
+	if (parse(skb, true, &p) || !pick_rule(skb, &p, FL_DIR_EGRESS, FL_ACT_DROP, &n))
 		return TC_ACT_UNSPEC;
 	count(skb, true, 0);
-	emit(skb, &p, FL_DIR_EGRESS, FL_EV_NET_DROP, 0, bpf_skb_cgroup_id(skb));
+	emit(skb, &p, FL_DIR_EGRESS, FL_EV_NET_DROP, 0, bpf_skb_cgroup_id(skb), n);
 	return bpf_redirect(0, 0);
 }
 
@@ -322,21 +337,12 @@ static __always_inline int tc_drop_egress(struct __sk_buff *skb)
 	return drop_egress(skb);
 }
 
-/* Delay plus a uniform jitter in [-jitter, +jitter], never below zero. */
-static __always_inline __u64 draw_delay(const struct fl_net_rule *r)
-{
-	__u64 d = r->delay_ns, span, off;
-
-	if (!r->jitter_ns)
-		return d;
-	span = 2 * r->jitter_ns + 1;
-	off = ((__u64)bpf_get_prandom_u32() * span) >> 32;
-	return d + off > r->jitter_ns ? d + off - r->jitter_ns : 0;
-}
-
-/* Departure time for this skb: now + delay, and never before its flow's last. */
+/*
+ * Departure time for the n-th matching skb: now + delay (its jitter drawn
+ * from n, in a stream of its own), and never before its flow's last.
+ */
 static __always_inline __u64 departure(struct __sk_buff *skb, const struct fl_net_rule *r,
-				       bool egress, __u64 *delay)
+				       bool egress, __u64 n, __u64 *delay)
 {
 	__u64 now = bpf_ktime_get_ns(), base = now, t, *last;
 	__u32 flow = bpf_get_hash_recalc(skb);
@@ -351,7 +357,7 @@ static __always_inline __u64 departure(struct __sk_buff *skb, const struct fl_ne
 	 */
 	if (egress && skb->tstamp > now && skb->tstamp < now + 10 * NSEC_PER_SEC)
 		base = skb->tstamp;
-	*delay = draw_delay(r);
+	*delay = fl_draw_delay(fl_seed, fl_fault_index, n, r->delay_ns, r->jitter_ns);
 	t = base + *delay;
 	last = bpf_map_lookup_elem(&fl_net_flow_last, &flow);
 	if (last && *last > t)
@@ -365,16 +371,16 @@ static __always_inline int stamp_egress(struct __sk_buff *skb)
 {
 	struct fl_net_rule *r;
 	struct pkt p = {};
-	__u64 delay;
+	__u64 delay, n;
 
 	if (parse(skb, true, &p))
 		return TC_ACT_UNSPEC;
-	r = pick_rule(skb, &p, FL_DIR_EGRESS, FL_ACT_DELAY);
+	r = pick_rule(skb, &p, FL_DIR_EGRESS, FL_ACT_DELAY, &n);
 	if (!r)
 		return TC_ACT_UNSPEC;
-	skb->tstamp = departure(skb, r, true, &delay);
+	skb->tstamp = departure(skb, r, true, n, &delay);
 	count(skb, true, delay);
-	emit(skb, &p, FL_DIR_EGRESS, FL_EV_NET_DELAY, delay, bpf_skb_cgroup_id(skb));
+	emit(skb, &p, FL_DIR_EGRESS, FL_EV_NET_DELAY, delay, bpf_skb_cgroup_id(skb), n);
 	return TC_ACT_UNSPEC;
 }
 
@@ -452,15 +458,15 @@ static __always_inline int tc_ingress(struct __sk_buff *skb)
 {
 	struct fl_net_rule *r;
 	struct pkt p = {};
-	__u64 delay, t, cgid = 0;
+	__u64 delay, t, n, cgid = 0;
 
 	if (fl_halted() || !ifb_ifindex || parse(skb, false, &p) ||
 	    !ingress_targeted(&p, &cgid))
 		return CLS_NO_MATCH;
-	r = pick_rule(skb, &p, FL_DIR_INGRESS, FL_ACT_DELAY);
+	r = pick_rule(skb, &p, FL_DIR_INGRESS, FL_ACT_DELAY, &n);
 	if (!r)
 		return CLS_NO_MATCH;
-	t = departure(skb, r, false, &delay);
+	t = departure(skb, r, false, n, &delay);
 	/*
 	 * A mono delivery time (Linux 5.18, commit 9bb984f28d5b) survives the
 	 * redirect and reaches the ifb's fq. A plain write at ingress would be
@@ -469,7 +475,7 @@ static __always_inline int tc_ingress(struct __sk_buff *skb)
 	if (bpf_skb_set_tstamp(skb, t, BPF_SKB_TSTAMP_DELIVERY_MONO))
 		return CLS_NO_MATCH;
 	count(skb, true, delay);
-	emit(skb, &p, FL_DIR_INGRESS, FL_EV_NET_DELAY, delay, cgid);
+	emit(skb, &p, FL_DIR_INGRESS, FL_EV_NET_DELAY, delay, cgid, n);
 	return CLS_MATCH;
 }
 

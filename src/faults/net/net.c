@@ -95,6 +95,8 @@ static int open_object(struct net_session *s, const struct fl_fault_ctx *ctx)
 		return -errno;
 	s->skel->rodata->fl_generation = ctx->generation;
 	s->skel->rodata->fl_exp_id = ctx->exp_id;
+	s->skel->rodata->fl_seed = ctx->seed;
+	s->skel->rodata->fl_fault_index = ctx->index;
 	s->skel->rodata->targ_cgid = ctx->target->cgid;
 	s->skel->rodata->targ_level = ctx->target->level;
 	s->skel->rodata->ifb_ifindex = s->dev.ifb_ifindex;

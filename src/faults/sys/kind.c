@@ -81,6 +81,8 @@ static int sys_start(struct fl_fault *f, const struct fl_fault_ctx *ctx, char *e
 		.target = ctx->target,
 		.generation = ctx->generation,
 		.exp_id = ctx->exp_id,
+		.seed = ctx->seed,
+		.index = ctx->index,
 		.pin_prefix = ctx->pin_prefix,
 	};
 	struct sys_run *run;

@@ -110,6 +110,8 @@ static int load(struct sys_run *run, const struct fl_sys_plan *p, const struct f
 		return -errno;
 	run->skel->rodata->fl_generation = st->generation;
 	run->skel->rodata->fl_exp_id = st->exp_id;
+	run->skel->rodata->fl_seed = st->seed;
+	run->skel->rodata->fl_fault_index = st->index;
 	run->skel->rodata->targ_cgid = st->target->cgid;
 	run->skel->rodata->targ_level = st->target->level;
 	run->skel->rodata->targ_set_retval = p->set_retval;

@@ -57,9 +57,9 @@ static __always_inline const struct fl_sys_rule *fl_sys_rule_for(__u32 call)
 }
 
 /* The event of one failed call: every hook here runs in the caller's context. */
-static __always_inline void fl_sys_emit(__u32 call, __s32 errnum, __u32 hook, __u64 ip)
+static __always_inline void fl_sys_emit(__u32 call, __s32 errnum, __u32 hook, __u64 ip, __u64 n)
 {
-	struct fl_event *e = fl_ev_reserve(FL_EV_SYS_FAIL, bpf_get_current_cgroup_id());
+	struct fl_event *e = fl_ev_reserve(FL_EV_SYS_FAIL, bpf_get_current_cgroup_id(), n);
 
 	if (!e)
 		return;
@@ -74,24 +74,27 @@ static __always_inline void fl_sys_emit(__u32 call, __s32 errnum, __u32 hook, __
 /*
  * A call that passed every filter: -errno to inject, or 0. The counters
  * are shared and bumped with fetch-and-add, so "skip N, then inject M"
- * holds exactly however many CPUs race through here. ip: the faulted
- * function's address when one program serves several (by name), else 0.
+ * holds exactly however many CPUs race through here, and matched numbers
+ * the calls: the n each draw is made from. ip: the faulted function's
+ * address when one program serves several (by name), else 0.
  */
 static __always_inline int fl_sys_verdict(const struct fl_sys_rule *r, __u32 call, __u32 hook,
 					  __u64 ip)
 {
 	struct fl_sys_stats *s;
 	__u32 zero = 0;
+	__u64 n;
 
 	s = bpf_map_lookup_elem(&fl_sys_stats, &zero);
 	if (!s)
 		return 0;
-	if (__sync_fetch_and_add(&s->matched, 1) < r->after || !fl_chance(r->prob))
+	n = fl_next_n(&s->matched);
+	if (n <= r->after || !fl_chance(r->prob, n))
 		return 0;
 	if (r->count && __sync_fetch_and_add(&s->tickets, 1) >= r->count)
 		return 0;
 	__sync_fetch_and_add(&s->injected, 1);
-	fl_sys_emit(call, r->errnum, hook, ip);
+	fl_sys_emit(call, r->errnum, hook, ip, n);
 	return -r->errnum;
 }
 

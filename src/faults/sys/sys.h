@@ -155,6 +155,8 @@ struct fl_sys_start {
 	const struct fl_target *target;	/* resolved */
 	uint64_t generation;		/* of the kill switch */
 	uint32_t exp_id;		/* for events */
+	uint64_t seed;			/* the experiment's: its draws, with index */
+	int index;			/* of the fault in its experiment */
 	const char *pin_prefix;		/* the counters go here, links at PREFIX_linkN */
 };
 
