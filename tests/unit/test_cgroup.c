@@ -93,6 +93,18 @@ static pid_t fork_chain(const char *dir)
 	_exit(0);
 }
 
+/*
+ * The child joins dir itself, and a write to cgroup.procs waits for the
+ * cgroup threadgroup rwsem, which can take an RCU grace period or more (up
+ * to tens of ms on a loaded 2-CPU VM): poll for it instead of a fixed nap.
+ */
+static void wait_populated(const char *dir)
+{
+	for (int i = 0; i < 200 && !fl_cgroup_populated(dir); i++)
+		usleep(10000);
+	assert_true(fl_cgroup_populated(dir));
+}
+
 static void reap_all(void)
 {
 	while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -107,8 +119,8 @@ static void kill_chain(int (*kill_fn)(const char *dir))
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	assert_int_equal(fl_cgroup_make(parent, dir, sizeof(dir)), 0);
 	fork_chain(dir);
-	usleep(20000);
-	assert_true(fl_cgroup_populated(dir));
+	wait_populated(dir);
+	usleep(20000);		/* mid-chain */
 	assert_int_equal(kill_fn(dir), 0);
 	assert_int_equal(fl_cgroup_wait_empty(dir, 2000000000ULL), 0);
 	reap_all();
@@ -136,8 +148,8 @@ static void kill_tree(int (*kill_fn)(const char *dir))
 	assert_int_equal(fl_cgroup_make(parent, dir, sizeof(dir)), 0);
 	assert_non_null(strstr(dir, "/" FL_CGROUP_PREFIX));
 	pid = forker(dir);
+	wait_populated(dir);
 	usleep(50000);		/* mid-forking */
-	assert_true(fl_cgroup_populated(dir));
 	assert_int_equal(kill_fn(dir), 0);
 	assert_int_equal(fl_cgroup_wait_empty(dir, 2000000000ULL), 0);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
@@ -167,7 +179,7 @@ static void destroy_takes_cgroups_below(void **state)
 	snprintf(sub, sizeof(sub), "%s/inner", dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
 	pid = forker(sub);
-	usleep(20000);
+	wait_populated(sub);
 	assert_int_equal(fl_cgroup_destroy(dir), 0);
 	assert_int_equal(access(dir, F_OK), -1);
 	waitpid(pid, NULL, 0);
