@@ -488,3 +488,137 @@ t_dry_run_runs_nothing() {
 	"$REPO/tests/tools/check_schema.py" experiment "$WORK/dry.json" || fail "not an experiment"
 	nothing_left
 }
+
+# --report and --seed: the JUnit has a testcase for CMD's exit (failed when
+# CMD exits non-zero, passed when 0) and the seed as a suite property; the
+# summary names the seed; exec's status stays CMD's.
+t_report_junit_command_case_and_seed() {
+	exec_setup
+	tcp_server
+	# shellcheck disable=SC2016 # CMD's own $1 and $2
+	fx --report "$WORK/r.xml" --seed 7 "${REFUSE[@]}" -- \
+		sh -c 'python3 -c "$1" "$2"; exit 3' sh "$CONNECT" "$PORT"
+	[ $RC -eq 3 ] || fail "exec exited $RC, want CMD's 3: $(cat "$WORK/fx.err")"
+	summary | jq -e '.seed == 7 and .command.exit_code == 3 and .exit_status == 3
+		and .stopped_by == "command exited" and .verdict == "passed" and .faults[0].injected == 1' \
+		>/dev/null || fail "summary: $(summary)"
+	summary >"$WORK/s.json"
+	"$REPO/tests/tools/check_schema.py" experiment "$WORK/s.json" || fail "the summary is not in the schema"
+	"$REPO/tests/tools/report_summary.py" junit "$WORK/r.xml" >"$WORK/j.json" ||
+		fail "the JUnit report does not read: $(cat "$WORK/r.xml")"
+	jq -e '.tests == 2 and .failures == 1 and .errors == 0 and .properties.seed == "7"
+		and .cases[0].result == "passed" and (.cases[0].properties.injected == "1")
+		and (.cases[1].name | startswith("command: sh -c "))
+		and .cases[1].result == "failure" and (.cases[1].message | test("exited with status 3"))
+		and (.cases[1].out | test("exit status: 3"))' "$WORK/j.json" >/dev/null ||
+		fail "JUnit: $(cat "$WORK/j.json")"
+	fx --report "$WORK/ok.xml" --seed 7 "${REFUSE[@]}" -- true
+	[ $RC -eq 0 ] || fail "exec of true exited $RC: $(cat "$WORK/fx.err")"
+	fx --report "$WORK/ok.json" "${REFUSE[@]}" -- true
+	"$REPO/tests/tools/check_schema.py" experiment "$WORK/ok.json" || fail "the JSON report is not in the schema"
+	jq -e '.command.exit_code == 0 and .stopped_by == "command exited" and (.timeline | type) == "object"' \
+		"$WORK/ok.json" >/dev/null || fail "JSON report: $(cat "$WORK/ok.json")"
+	"$REPO/tests/tools/report_summary.py" junit "$WORK/ok.xml" >"$WORK/j.json" || fail "ok.xml does not read"
+	jq -e '.tests == 2 and .failures == 0 and .cases[1].name == "command: true"
+		and .cases[1].result == "passed" and .properties.seed == "7"' "$WORK/j.json" >/dev/null ||
+		fail "JUnit of a passing CMD: $(cat "$WORK/j.json")"
+	nothing_left
+}
+
+# exec_hyp_file NAME STEADY_STATE: an experiment file that refuses connects,
+# with that steady state (a file needs a target; exec ignores it).
+exec_hyp_file() {
+	printf 'name: %s\ntarget: {unit: ignored.service}\nduration: 30s\nfaults:\n  - sys: {call: connect, errno: ECONNREFUSED}\nsteady_state:\n%s\n' \
+		"$1" "$2" >"$WORK/$1.yaml"
+	echo "$WORK/$1.yaml"
+}
+
+# A file's hypothesis around CMD: the baseline's checks all come before
+# CMD's first instruction, the recovery's after CMD's end; every phase and
+# CMD's exit are testcases.
+t_steady_state_baseline_before_cmd_recovery_after() {
+	local f
+	exec_setup
+	f=$(exec_hyp_file around "  command: date +%s%N >>$WORK/checks
+  interval: 200ms
+  baseline: 1s
+  recovery: 2s")
+	fx --report "$WORK/r.xml" -f "$f" -- sh -c "date +%s%N >$WORK/start; sleep 1; date +%s%N >$WORK/end"
+	[ $RC -eq 0 ] || fail "exec exited $RC: $(cat "$WORK/fx.err")"
+	summary | jq -e '.verdict == "passed" and .phases.baseline.result == "passed"
+		and .phases.baseline.checks >= 3 and .phases.during.result == "passed"
+		and .phases.recovery.result == "passed" and .stopped_by == "command exited"' >/dev/null ||
+		fail "summary: $(summary)"
+	# The baseline's checks (1 s of them) all before CMD started, and at least one check after its end.
+	python3 - "$WORK/checks" "$WORK/start" "$WORK/end" <<-'EOF' || fail "checks against CMD's run: $(cat "$WORK/checks")"
+	import sys
+	checks = [int(l) for l in open(sys.argv[1])]
+	start, end = int(open(sys.argv[2]).read()), int(open(sys.argv[3]).read())
+	before = [c for c in checks if c < start]
+	assert len(before) >= 3 and start - checks[0] >= 0.9e9, (len(before), start - checks[0])
+	assert any(c > end for c in checks), "no check after CMD ended"
+	EOF
+	"$REPO/tests/tools/report_summary.py" junit "$WORK/r.xml" >"$WORK/j.json" || fail "r.xml does not read"
+	jq -e '.tests == 5 and .failures == 0 and .skipped == 0 and ([.cases[].name] | .[0] == "baseline"
+		and .[2] == "steady state during the faults" and .[3] == "recovery"
+		and (.[4] | startswith("command: sh -c")))' "$WORK/j.json" >/dev/null ||
+		fail "JUnit: $(cat "$WORK/j.json")"
+	nothing_left
+}
+
+# The verdict and exec's status are apart: a failed baseline means CMD never
+# runs (124, its testcase skipped); a recovery that fails after CMD exited 0
+# leaves exec's status 0, and the report fails the recovery.
+t_hypothesis_verdict_apart_from_exit_status() {
+	local f
+	exec_setup
+	f=$(exec_hyp_file sick "  command: test -e $WORK/healthy
+  interval: 200ms
+  baseline: 1s")
+	fx --report "$WORK/b.xml" -f "$f" -- touch "$WORK/ran"
+	[ $RC -eq 124 ] || fail "a failed baseline: exec exited $RC, want 124: $(cat "$WORK/fx.err")"
+	[ ! -e "$WORK/ran" ] || fail "CMD ran though the baseline failed"
+	summary | jq -e '.verdict == "failed" and .failed_rule == "baseline" and .exit_status == 124
+		and .command.exit_code == null' >/dev/null || fail "summary: $(summary)"
+	"$REPO/tests/tools/report_summary.py" junit "$WORK/b.xml" >"$WORK/j.json" || fail "b.xml does not read"
+	jq -e '.cases[0].result == "failure" and .cases[-1].result == "skipped"
+		and (.cases[-1].message | test("before it started \\(baseline\\)"))' "$WORK/j.json" >/dev/null ||
+		fail "JUnit: $(cat "$WORK/j.json")"
+	f=$(exec_hyp_file stuck "  command: test ! -e $WORK/broken
+  interval: 200ms
+  failures: 1000
+  recovery: 1s")
+	fx --report "$WORK/r.xml" -f "$f" -- sh -c "touch $WORK/broken; sleep 0.5"
+	[ $RC -eq 0 ] || fail "CMD exited 0, exec $RC: $(cat "$WORK/fx.err")"
+	summary | jq -e '.verdict == "failed" and .failed_rule == "recovery" and .exit_status == 0
+		and .command.exit_code == 0 and (.reason | test("not healthy again"))' >/dev/null ||
+		fail "summary: $(summary)"
+	"$REPO/tests/tools/report_summary.py" junit "$WORK/r.xml" >"$WORK/j.json" || fail "r.xml does not read"
+	jq -e '.failures == 1 and (.cases[] | select(.name == "recovery") | .result) == "failure"
+		and .cases[-1].result == "passed"' "$WORK/j.json" >/dev/null || fail "JUnit: $(cat "$WORK/j.json")"
+	nothing_left
+}
+
+# A signal during the baseline (CMD waits, nothing is attached yet) ends the
+# run at once: CMD never runs, exec exits 128+N, nothing stays.
+t_signal_during_baseline_cmd_never_runs() {
+	local f pid rc=0
+	exec_setup
+	f=$(exec_hyp_file wait "  command: true
+  interval: 200ms
+  baseline: 20s")
+	flbg_sig --json exec -f "$f" -- touch "$WORK/ran" 2>"$WORK/fx.err" &
+	pid=$!
+	defer "kill -9 $pid 2>/dev/null"
+	wait_for grep -q 'baseline: checking' "$WORK/fx.err" || fail "no baseline: $(cat "$WORK/fx.err")"
+	kill -TERM $pid
+	for _ in $(seq 1 30); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	kill -0 $pid 2>/dev/null && fail "SIGTERM in the baseline: still running 3 s later: $(cat "$WORK/fx.err")"
+	wait $pid || rc=$?
+	[ $rc -eq 143 ] || fail "SIGTERM in the baseline: exec exited $rc, want 143: $(cat "$WORK/fx.err")"
+	[ ! -e "$WORK/ran" ] || fail "CMD ran after a signal in the baseline"
+	summary | jq -e '.stopped_by == "stopped" and .verdict == "stopped" and .exit_status == 143
+		and .phases.baseline.result == "stopped" and .command.exit_code == null' >/dev/null ||
+		fail "summary: $(summary)"
+	nothing_left
+}
