@@ -13,6 +13,7 @@
 static const struct fl_cmd top_cmds[] = {
 	{ "doctor", cmd_doctor, "probe the kernel: which fault mechanisms work here" },
 	{ "run", cmd_run, "run an experiment file (several faults, a steady-state probe)" },
+	{ "exec", cmd_exec, "run a command with faults in place from its first instruction (CI)" },
 	{ "list", cmd_list, "running experiments" },
 	{ "status", cmd_status, "one experiment's counters" },
 	{ "stop", cmd_stop, "stop one experiment, or --all: the kill switch" },
@@ -49,6 +50,7 @@ static void usage(void)
 		"  faultline net drop --unit checkout.service --probability 10%% --duration 5m\n"
 		"  faultline net delay --cgroup /system.slice/db.service --delay 100ms --jitter 10ms\n"
 		"  faultline run examples/flaky-dependency.yaml --unit checkout.service\n"
+		"  faultline exec --net drop --probability 5%% --port 5432 -- pytest tests/integration\n"
 		"  faultline stop --all\n");
 }
 

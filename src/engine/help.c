@@ -159,6 +159,79 @@ void fl_run_help(FILE *out)
 		"  faultline run --detach examples/slow-database.yaml && faultline list\n");
 }
 
+/* The words of `exec --help` that the man page says too. */
+static const char exec_about[] =
+	"Runs CMD in a cgroup of its own, made below faultline's (or --parent's), with every "
+	"fault attached and live before CMD's first instruction; whatever CMD forks is faulted "
+	"too. The experiment ends when CMD exits, or at the deadline: then the faults end, CMD "
+	"gets SIGTERM and, --kill-after later, SIGKILL. Then whatever CMD left running (a daemon "
+	"it forked) is killed, and the cgroup removed; if faultline itself is killed, its "
+	"watchdog does that.\n"
+	"A fault is --KIND ACTION followed by that command's options, up to the next --KIND or "
+	"'--' ('faultline KIND ACTION --help' lists them); in a fault, --duration is that "
+	"fault's own. Or -f FILE: an experiment file's faults (and steady state), its target "
+	"ignored. Its steady state's baseline runs before CMD starts (CMD waits, nothing "
+	"attached; a failed baseline means CMD never runs), its recovery after CMD's end.\n"
+	"--report FILE writes the run's report (.json, .xml JUnit, .html) with a testcase for "
+	"CMD's exit; --seed N replays the draws of an earlier run.";
+static const char exec_io[] =
+	"stdin, stdout and stderr are CMD's: faultline writes nothing to stdout, and to stderr "
+	"a line when the faults are live and a summary at the end (with --json, the summary "
+	"as JSON). SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to faultline are passed on to CMD, "
+	"and faultline waits for it (a terminal's Ctrl-C reaches CMD by itself, once).";
+static const char exec_exit[] =
+	"CMD's own status (128+N when signal N killed it), whatever the hypothesis' verdict; "
+	"124 the run ended before CMD did (the deadline, stop --all, a steady-state probe that "
+	"failed, a failed baseline: then CMD never started); 125 faultline failed (bad input, a "
+	"fault that cannot attach, a --report it cannot write) and CMD never ran, or CMD "
+	"exited 0 but the report could not be written; 126 CMD cannot be run; 127 CMD not "
+	"found. The verdict (a failed recovery or max_failure_rate) is in the summary and the "
+	"report: a JUnit report fails its testcase.";
+
+static bool exec_replaces(const char *name)
+{
+	for (const struct fl_common_opt *c = fl_exec_opts; c->name; c++)
+		if (!strcmp(c->name, name))
+			return true;
+	return false;
+}
+
+void fl_exec_help(FILE *out)
+{
+	char mv[128];
+
+	fprintf(out, "Usage: faultline exec [OPTIONS] --KIND ACTION [OPTIONS]... -- CMD [ARGS...]\n"
+		"       faultline exec [OPTIONS] -f FILE -- CMD [ARGS...]\n\n");
+	wrap(out, exec_about, "");
+	fprintf(out, "\nFaults:\n");
+	for (int i = 0; fl_kinds[i]; i++) {
+		size_t n = 0;
+
+		mv[0] = '\0';
+		for (int a = 0; fl_kinds[i]->actions[a].name && n < sizeof(mv); a++)
+			n += snprintf(mv + n, sizeof(mv) - n, "%s%s", a ? "|" : "",
+				      fl_kinds[i]->actions[a].name);
+		opt_line(out, fl_kinds[i]->name, mv, fl_kinds[i]->summary, NULL);
+	}
+	fprintf(out, "\nOptions:\n");
+	for (const struct fl_common_opt *c = fl_exec_opts; c->name; c++)
+		opt_line(out, c->name, c->metavar, c->help, NULL);
+	for (const struct fl_common_opt *c = fl_common_opts; c->name; c++)
+		if (!c->not_exec && !exec_replaces(c->name))
+			opt_line(out, c->name, c->metavar, c->help, NULL);
+	opt_line(out, "json", NULL, "the summary as JSON, on stderr (also -j, anywhere)", NULL);
+	fputc('\n', out);
+	wrap(out, exec_io, "");
+	fprintf(out, "\nExit:\n");
+	wrap(out, exec_exit, "  ");
+	fprintf(out, "\nExamples:\n"
+		"  faultline exec --net drop --probability 5%% --port 5432 -- pytest tests/integration\n"
+		"  faultline exec --sys fail --call connect --errno ECONNREFUSED --probability 10%% \\\n"
+		"                 --net delay --delay 50ms -- ./e2e.sh\n"
+		"  faultline exec -f examples/flaky-dependency.yaml --duration 20m -- make check\n"
+		"  faultline exec --report junit.xml --seed 7 --sys fail --call connect -- ./e2e.sh\n");
+}
+
 /* ------------------------------------------------------------- man page */
 
 /* troff wants leading dots and backslashes escaped, and '-' as \-. */
@@ -228,7 +301,8 @@ void fl_man_page(FILE *out, const char *version)
 		for (int a = 0; fl_kinds[i]->actions[a].name; a++)
 			fprintf(out, ".B faultline %s %s\nTARGET [OPTIONS]\n.br\n", fl_kinds[i]->name,
 				fl_kinds[i]->actions[a].name);
-	fputs(".B faultline run\nFILE [OPTIONS]\n.br\n"
+	fputs(".B faultline exec\n[OPTIONS] [\\-\\-KIND ACTION [OPTIONS]]... | \\-f FILE \\-\\- CMD [ARGS...]\n.br\n"
+	      ".B faultline run\nFILE [OPTIONS]\n.br\n"
 	      ".B faultline\nlist | status ID | stop ID | stop \\-\\-all | events | metrics | doctor\n"
 	      ".SH DESCRIPTION\n"
 	      "faultline injects faults into the processes of one cgroup and their descendants, and "
@@ -242,6 +316,16 @@ void fl_man_page(FILE *out, const char *version)
 		man_opt(out, c->name, c->metavar, c->help, NULL);
 	man_opt(out, "json", NULL, "machine-readable output on stdout, in the schema of "
 		"doc/faultline.schema.json", NULL);
+	fputs(".SH EXEC\n", out);
+	roff(out, exec_about);
+	fputs("\n.PP\n", out);
+	roff(out, exec_io);
+	fputc('\n', out);
+	for (const struct fl_common_opt *c = fl_exec_opts; c->name; c++)
+		man_opt(out, c->name, c->metavar, c->help, NULL);
+	fputs(".PP\nExit status of exec: ", out);
+	roff(out, exec_exit);
+	fputc('\n', out);
 	fputs(".SH EXPERIMENT FILES\n"
 	      "\\fBfaultline run FILE\\fR reads YAML: name, target (cgroup, pid or unit), duration, "
 	      "faults (a list of \\fIKIND\\fR: mappings whose keys are the options above without the "
@@ -302,6 +386,15 @@ void fl_bash_completion(FILE *out)
 			fprintf(out, "%s%s", a ? " " : "", fl_kinds[i]->actions[a].name);
 		fputs(" help\" -- \"$cur\")); return;;\n", out);
 	}
+	fputs("    exec) COMPREPLY=($(compgen -W \"-f --json", out);
+	for (const struct fl_common_opt *c = fl_exec_opts; c->name; c++)
+		fprintf(out, " --%s", c->name);
+	for (const struct fl_common_opt *c = fl_common_opts; c->name; c++)
+		if (!c->not_exec && !exec_replaces(c->name))
+			fprintf(out, " --%s", c->name);
+	for (int i = 0; fl_kinds[i]; i++)
+		fprintf(out, " --%s", fl_kinds[i]->name);
+	fputs("\" -- \"$cur\")); return;;\n", out);
 	fputs("    run) COMPREPLY=($(compgen -f -W \"--detach --dry-run --force --max-duration"
 	      " --cgroup --pid --unit --help --json\" -- \"$cur\")); return;;\n"
 	      "    stop) COMPREPLY=($(compgen -W \"--all --json $(faultline list --json 2>/dev/null |"
@@ -309,6 +402,6 @@ void fl_bash_completion(FILE *out)
 	      "    esac\n    [ \"$COMP_CWORD\" -eq 1 ] && COMPREPLY=($(compgen -W \"", out);
 	for (int i = 0; fl_kinds[i]; i++)
 		fprintf(out, "%s ", fl_kinds[i]->name);
-	fputs("run list status stop events metrics doctor help completion\" -- \"$cur\"))\n}\n"
+	fputs("run exec list status stop events metrics doctor help completion\" -- \"$cur\"))\n}\n"
 	      "complete -F _faultline faultline\n", out);
 }

@@ -2,6 +2,7 @@
 /* The hypothesis' rules and the verdict (hypothesis.h). */
 #include <stdio.h>
 #include <string.h>
+#include "exec.h"
 #include "hypothesis.h"
 #include "parse.h"
 #include "runner.h"
@@ -160,7 +161,9 @@ const char *fl_hyp_failed_rule(const struct fl_reg *g)
 
 bool fl_hyp_cut_short(const char *stopped_by)
 {
-	static const char *const natural[] = { "deadline", "count", "steady state", "baseline", NULL };
+	/* exec's end is its command's exit: the run's own end, as a deadline is. */
+	static const char *const natural[] = { "deadline", "count", "steady state", "baseline",
+					       FL_EXEC_STOP, NULL };
 
 	for (int i = 0; natural[i]; i++)
 		if (!strcmp(stopped_by, natural[i]))

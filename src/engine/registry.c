@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "cgroup.h"
 #include "log.h"
 #include "parse.h"
 #include "registry.h"
@@ -137,6 +138,12 @@ static void write_record(FILE *f, const struct fl_reg *r)
 		write_fault(f, &r->faults[i], i);
 	for (int i = 0; i < r->nnotes; i++)
 		fprintf(f, "note %d %s\n", r->notes[i].fault, r->notes[i].text);
+	if (r->command[0]) {
+		put(f, "command", r->command);
+		put(f, "exec_cgroup", r->exec_cgroup);
+		fprintf(f, "command_pid %d\ncommand_exit %d\ncommand_signal %d\n", r->command_pid,
+			r->command_exit, r->command_signal);
+	}
 	if (r->probe[0]) {
 		put(f, "probe", r->probe);
 		fprintf(f, "probe_checks %u\nprobe_failed %u\n", r->probe_checks, r->probe_failed);
@@ -294,7 +301,8 @@ static void parse_line(struct fl_reg *r, char *line)
 #define NUM(k) if (!strcmp(line, #k)) { r->k = strtoll(val, NULL, 10); return; }
 #define UNUM(k) if (!strcmp(line, #k)) { r->k = strtoull(val, NULL, 10); return; }
 	STR(id) STR(name) STR(file) STR(target) STR(target_path) STR(stopped_by) STR(reason)
-	STR(probe) STR(probe_error) STR(verdict)
+	STR(probe) STR(probe_error) STR(command) STR(exec_cgroup) STR(verdict)
+	NUM(command_pid) NUM(command_exit) NUM(command_signal)
 	UNUM(probe_failures)
 	NUM(pid) NUM(detached) NUM(start_real) NUM(end_real) NUM(level) NUM(nprocs) NUM(exit_status)
 	UNUM(pid_start) UNUM(start_ns) UNUM(deadline_ns) UNUM(duration_ns) UNUM(cgid)
@@ -514,9 +522,25 @@ void fl_reg_finish(struct fl_reg *r)
 	trim_ended();
 }
 
+/*
+ * The cgroup `exec` made for its command: what still runs in it (CMD, what
+ * it forked) is killed, and it goes. Only a cgroup faultline named itself.
+ */
+static void remove_exec_cgroup(const struct fl_reg *r)
+{
+	const char *base = strrchr(r->exec_cgroup, '/');
+
+	if (!base || strncmp(base + 1, FL_CGROUP_PREFIX, strlen(FL_CGROUP_PREFIX)))
+		return;
+	if (fl_cgroup_destroy(r->exec_cgroup))
+		pr_warn("cannot remove %s, the cgroup of experiment %s's command: rmdir it once its "
+			"processes are gone\n", r->exec_cgroup, r->id);
+}
+
 /* Each note through its family's sweep(), then what the record names. */
 void fl_reg_cleanup(struct fl_reg *r)
 {
+	remove_exec_cgroup(r);
 	for (int i = 0; i < r->nnotes; i++) {
 		const struct fl_reg_note *n = &r->notes[i];
 		const struct fl_fault_kind *k = n->fault < r->nfaults ?

@@ -80,6 +80,15 @@ struct fl_reg {
 	int exit_status;
 	uint64_t elapsed_ns;
 	int64_t end_real;
+	/*
+	 * `exec`: its command (as a shell would read it), and the cgroup made
+	 * for it, which fl_reg_cleanup() kills and removes if the controller dies.
+	 */
+	char command[1024];
+	char exec_cgroup[PATH_MAX];
+	int command_pid;
+	int command_exit;		/* its exit code; -1 while it runs, or if a signal killed it */
+	int command_signal;		/* the signal that killed it, or 0 */
 	/* the steady-state probe */
 	char probe[1024];
 	uint32_t probe_checks, probe_failed;

@@ -86,6 +86,29 @@ static void json_probe(struct jw *w, const struct fl_reg *r)
 	jw_obj_close(w);
 }
 
+/* exec's command: null for every other experiment. */
+static void json_command(struct jw *w, const struct fl_reg *r)
+{
+	jw_key(w, "command");
+	if (!r->command[0])
+		return jw_null(w);
+	jw_obj_open(w);
+	jw_kstr(w, "line", r->command);
+	jw_ki64(w, "pid", r->command_pid);
+	jw_kstr(w, "cgroup", r->exec_cgroup);
+	jw_key(w, "exit_code");
+	if (r->state == FL_REG_ENDED && r->command_exit >= 0)
+		jw_i64(w, r->command_exit);
+	else
+		jw_null(w);
+	jw_key(w, "signal");
+	if (r->state == FL_REG_ENDED && r->command_signal > 0)
+		jw_i64(w, r->command_signal);
+	else
+		jw_null(w);
+	jw_obj_close(w);
+}
+
 static void jw_kns_or_null(struct jw *w, const char *key, bool on, uint64_t ns)
 {
 	jw_key(w, key);
@@ -198,6 +221,7 @@ void fl_report_json_members(struct jw *w, const struct fl_reg *r, const struct f
 	jw_ku64(w, "elapsed_ns", elapsed(r));
 	jw_ku64(w, "remaining_ns", remaining(r));
 	json_end(w, r);
+	json_command(w, r);
 	json_verdict(w, r);
 	jw_key(w, "faults");
 	jw_arr_open(w);
@@ -266,6 +290,19 @@ static void text_verdict(FILE *out, const struct fl_reg *r)
 		fprintf(out, "verdict: %s\n", v);
 }
 
+/* exec's command; how it ended too when the reason is a failed rule's, not its exit. */
+static void text_command(FILE *out, const struct fl_reg *r)
+{
+	bool said = !(r->state == FL_REG_ENDED && !strcmp(r->verdict, "failed"));
+
+	fprintf(out, "  command: %s (pid %d)", r->command, r->command_pid);
+	if (!said && r->command_exit >= 0)
+		fprintf(out, ": exited with status %d", r->command_exit);
+	else if (!said && r->command_signal > 0)
+		fprintf(out, ": killed by signal %d", r->command_signal);
+	fputc('\n', out);
+}
+
 void fl_report_text(FILE *out, const struct fl_reg *r, const struct fl_fault_stats *st)
 {
 	struct fl_fault_stats mine;
@@ -285,6 +322,8 @@ void fl_report_text(FILE *out, const struct fl_reg *r, const struct fl_fault_sta
 	else
 		fprintf(out, "experiment %s (%s) on %s, pid %d%s, %s left\n", r->id, r->name, r->target,
 			r->pid, r->detached ? " (detached)" : "", left);
+	if (r->command[0])
+		text_command(out, r);
 	fprintf(out, "  seed %" PRIu64 " (--seed %" PRIu64 " replays these draws)\n", r->seed, r->seed);
 	for (int i = 0; i < r->nfaults; i++) {
 		if (st)

@@ -7,7 +7,9 @@
  * counted from that moment; the controller then watches the clock,
  * signals, the kill switch, the target and the steady-state probe.
  * Whatever ends it, everything is detached, the record keeps the summary,
- * and the summary says why.
+ * and the summary says why. `exec` is such an experiment too, whose
+ * target is the cgroup made for its command and whose end is the
+ * command's exit (exec.c does the command's side, at the points below).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "ctl.h"
+#include "exec.h"
 #include "hypothesis.h"
 #include "json.h"
 #include "log.h"
@@ -29,11 +32,13 @@
 #include "runner.h"
 #include "watchdog.h"
 
-/* Who speaks in messages: "run" for a file, the command ("net drop") for one fault. */
-static const char *who(const struct fl_experiment *e)
+/* Who speaks in messages: "exec", "run" for a file, the command ("net drop") for one fault. */
+static const char *who(const struct fl_experiment *e, const struct fl_run_opts *o)
 {
 	static char buf[64];
 
+	if (o->exec)
+		return "exec";
 	if (e->file[0])
 		return "run";
 	snprintf(buf, sizeof(buf), "%s %s", e->faults[0].kind->name,
@@ -179,49 +184,52 @@ static void record_init(struct run *r)
 	if (e->has_probe)
 		snprintf(g->probe, sizeof(g->probe), "%s", e->probe.url[0] ? e->probe.url : e->probe.command);
 	fl_hyp_init(g, e);
+	if (r->o->exec)
+		fl_exec_record(r->o->exec, g);
 	fl_series_init(&r->series, e->nfaults, 0);	/* time 0: the first check, or arm */
 	record_faults(r);
 }
 
-static void print_json(const struct fl_reg *g, const struct fl_fault_stats *st)
+static void print_json(FILE *out, const struct fl_reg *g, const struct fl_fault_stats *st)
 {
 	struct jw w;
 
-	jw_init(&w, stdout);
+	jw_init(&w, out);
 	fl_report_json(&w, g, st);
 	jw_end(&w);
 }
 
 /*
  * --report, at the end of every run however it ended. A report that was
- * asked for and cannot be written fails a run that would have passed.
+ * asked for and cannot be written fails a run that would have passed
+ * (exec: with 125, faultline's own failure, not a plain exit 1).
  */
 static void write_report(struct run *r)
 {
 	struct fl_report *rep;
-	char err[FL_ERRLEN];
+	char err[FL_ERRLEN] = "out of memory";
+	int rc = -ENOMEM;
 
 	if (!r->report[0])
 		return;
 	rep = calloc(1, sizeof(*rep));
-	if (!rep) {
-		pr_warn("%s: --report %s: out of memory\n", who(r->e), r->report);
-		r->reg.exit_status = r->reg.exit_status ? r->reg.exit_status : FL_EXIT_FAIL;
+	if (rep) {
+		rep->reg = &r->reg;
+		rep->st = r->now;
+		rep->series = &r->series;
+		rep->has_seed = true;	/* every run has one: --seed replays it */
+		rep->seed = r->reg.seed;
+		/* Commands with more to say (exec: its command's exit) add their testcases. */
+		if (r->o->report_cases)
+			r->o->report_cases(rep, r->o->report_arg);
+		rc = fl_report_write(r->report, rep, err);
+		free(rep);
+	}
+	if (!rc)
 		return;
-	}
-	rep->reg = &r->reg;
-	rep->st = r->now;
-	rep->series = &r->series;
-	rep->has_seed = true;	/* every run has one: --seed replays it */
-	rep->seed = r->reg.seed;
-	/* Commands with more to say (exec: its command's exit) add their testcases. */
-	if (r->o->report_cases)
-		r->o->report_cases(rep, r->o->report_arg);
-	if (fl_report_write(r->report, rep, err)) {
-		pr_warn("%s: --report: %s\n", who(r->e), err);
-		r->reg.exit_status = r->reg.exit_status ? r->reg.exit_status : FL_EXIT_FAIL;
-	}
-	free(rep);
+	pr_warn("%s: --report: %s\n", who(r->e, r->o), err);
+	if (!r->reg.exit_status)
+		r->reg.exit_status = r->o->exec ? FL_EXIT_EXEC_FAIL : FL_EXIT_FAIL;
 }
 
 static void dry_run_text(struct run *r)
@@ -250,6 +258,8 @@ static void dry_run_text(struct run *r)
 		if (p->recovery_ns)
 			printf("  recovery: a passing check within %s of the faults' end\n", rec);
 	}
+	if (r->o->exec)
+		printf("  command: %s (not run)\n", r->reg.command);
 	printf("nothing attached (--dry-run)\n");
 }
 
@@ -257,7 +267,7 @@ static void dry_run(struct run *r)
 {
 	r->reg.state = FL_REG_PLANNED;
 	if (fl_json)
-		print_json(&r->reg, r->now);
+		print_json(stdout, &r->reg, r->now);
 	else
 		dry_run_text(r);
 	write_report(r);
@@ -393,14 +403,18 @@ static void finish(struct run *r, const char *stopped_by)
 		snprintf(g->probe_error, sizeof(g->probe_error), "%s", r->steady.last_error);
 	}
 	fl_hyp_verdict(g);
+	/* exec: its cgroup goes before the record is done; the exit status is CMD's (exec.h). */
+	if (r->o->exec)
+		fl_exec_finish(r->o->exec, g);
 	g->state = FL_REG_ENDED;
 	if (r->armed)
 		fl_watch_render(r, end, true);
+	/* exec: stdout is CMD's alone. */
 	if (fl_json)
-		print_json(g, r->now);
+		print_json(r->o->exec ? stderr : stdout, g, r->now);
 	else
-		fl_report_text(stdout, g, r->now);
-	fflush(stdout);
+		fl_report_text(r->o->exec ? stderr : stdout, g, r->now);
+	fflush(NULL);
 	write_report(r);
 	fl_reg_finish(g);
 }
@@ -410,25 +424,48 @@ static int failed_start(struct run *r, const char *err)
 {
 	struct fl_reg *g = &r->reg;
 
-	pr_warn("%s: %s; nothing is attached\n", who(r->e), err);
+	pr_warn("%s: %s; nothing is attached\n", who(r->e, r->o), err);
 	snprintf(g->verdict, sizeof(g->verdict), "error");
 	snprintf(g->reason, sizeof(g->reason), "%s", err);
 	snprintf(g->stopped_by, sizeof(g->stopped_by), "error");
 	g->elapsed_ns = 0;
 	fl_hyp_verdict(g);
 	g->state = FL_REG_ENDED;
+	if (r->o->exec)
+		g->exit_status = fl_exec_exit(r->o->exec, FL_EXIT_FAIL, false);	/* 125, 126, 127... */
 	write_report(r);
+	/* exec: the cgroup goes before the record that names it. */
+	if (r->o->exec)
+		fl_exec_cleanup(r->o->exec);
 	fl_reg_remove(g);
 	return FL_EXIT_FAIL;
+}
+
+/*
+ * stop says why the faults end. exec: CMD exited, and what it left is
+ * killed while still faulted; or the run ended first (the deadline, the
+ * probe, stop --all): the faults go, then CMD gets SIGTERM.
+ */
+static void end_faults(struct run *r, const char *stop)
+{
+	struct fl_exec *x = r->o->exec;
+	bool exited = x && !strcmp(stop, FL_EXEC_STOP);
+	uint64_t now;
+
+	if (exited)
+		fl_exec_end(x, false);
+	end_all(r);
+	now = fl_now_ns();
+	r->faults_end_ns = now < r->reg.deadline_ns ? now : r->reg.deadline_ns;
+	if (x && !exited)
+		fl_exec_end(x, true);
 }
 
 /* The faults ended (stop says why): the recovery, if asked for and not cut short; the judging. */
 static void after_faults(struct run *r, const char *stop)
 {
 	const char *cut = fl_hyp_cut_short(stop) ? stop : NULL;
-	uint64_t now = fl_now_ns();
 
-	r->faults_end_ns = now < r->reg.deadline_ns ? now : r->reg.deadline_ns;
 	fl_series_phase(&r->series, FL_PHASE_DURING, 0, r->faults_end_ns);
 	if (!r->e->has_probe)
 		return;
@@ -487,10 +524,11 @@ static int execute(struct run *r, int notify)
 	const char *stop;
 	int rc;
 
-	fl_signals_install();
+	if (!r->o->exec)
+		fl_signals_install();	/* exec's are taken already, to pass them on to CMD */
 	rc = fl_ctl_prepare(&r->generation);
 	if (rc) {
-		pr_warn("%s: cannot prepare %s: %s\n", who(r->e), FL_PIN_ROOT, strerror(-rc));
+		pr_warn("%s: cannot prepare %s: %s\n", who(r->e, r->o), FL_PIN_ROOT, strerror(-rc));
 		return FL_EXIT_FAIL;
 	}
 	r->reg.state = FL_REG_RUNNING;
@@ -522,10 +560,15 @@ static int execute(struct run *r, int notify)
 	pr_info("faultline: experiment %s (%s) attached to %s: %d fault%s for %s, seed %llu\n",
 		r->reg.id, r->e->name, r->e->target.rel, r->e->nfaults, r->e->nfaults == 1 ? "" : "s",
 		dur, (unsigned long long)r->e->seed);
+	/* exec: CMD may run now; if it cannot, nothing of it ran, and nothing stays. */
+	if (r->o->exec && fl_exec_go(r->o->exec, err)) {
+		end_all(r);
+		return failed_start(r, err);
+	}
 	if (notify >= 0)
 		go_background(r, notify);
 	stop = fl_watch_faults(r);
-	end_all(r);
+	end_faults(r, stop);
 	after_faults(r, stop);
 	finish(r, stop);
 	return r->reg.exit_status;
@@ -540,13 +583,13 @@ static int detach(struct run *r)
 	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC)) {
-		pr_warn("%s: pipe: %s\n", who(r->e), strerror(errno));
+		pr_warn("%s: pipe: %s\n", who(r->e, r->o), strerror(errno));
 		return FL_EXIT_FAIL;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		pr_warn("%s: fork: %s\n", who(r->e), strerror(errno));
+		pr_warn("%s: fork: %s\n", who(r->e, r->o), strerror(errno));
 		return FL_EXIT_FAIL;
 	}
 	if (pid == 0) {
@@ -576,7 +619,7 @@ int fl_run(struct fl_experiment *e, struct fl_run_opts *o)
 	int rc;
 
 	if (!o->cap_ns && fl_duration_cap(&o->cap_ns, err)) {
-		pr_warn("%s: %s\n", who(e), err);
+		pr_warn("%s: %s\n", who(e, o), err);
 		return FL_EXIT_USAGE;
 	}
 	if (geteuid() != 0) {
@@ -585,12 +628,12 @@ int fl_run(struct fl_experiment *e, struct fl_run_opts *o)
 		return FL_EXIT_USAGE;
 	}
 	if (o->report && fl_report_check(o->report, report, &fmt, err)) {
-		pr_warn("%s: %s\n", who(e), err);
+		pr_warn("%s: %s\n", who(e, o), err);
 		return FL_EXIT_USAGE;
 	}
 	rc = prepare(e, o, err);
 	if (rc) {
-		pr_warn("%s: %s\n", who(e), err);
+		pr_warn("%s: %s\n", who(e, o), err);
 		return rc == -EINVAL ? FL_EXIT_USAGE : FL_EXIT_FAIL;	/* bad input, else the host said no */
 	}
 	r = calloc(1, sizeof(*r));

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ctl.h"
+#include "exec.h"
 #include "hypothesis.h"
 #include "log.h"
 #include "report.h"
@@ -48,7 +49,8 @@ void fl_watch_render(struct run *r, uint64_t now, bool final)
 	const char *clear = tty ? "\r\033[K" : "";
 	char line[640];
 
-	if (fl_json || (!tty && !final && now - r->last_plain < PLAIN_EVERY_NS))
+	/* exec: the terminal is CMD's; faultline says only when it starts and ends. */
+	if (fl_json || r->o->exec || (!tty && !final && now - r->last_plain < PLAIN_EVERY_NS))
 		return;
 	if (tty && r->drawn)
 		fprintf(stderr, "\033[%dA", r->drawn);
@@ -71,11 +73,13 @@ static void nap(struct run *r, uint64_t ns)
 /* What ends any phase early: a signal, `stop --all`, the target's end. */
 static const char *interrupted(const struct run *r)
 {
-	int sig = fl_signal_pending();
+	int sig;
 
 	/* Before the signal: `stop --all` throws the switch, then signals us. */
 	if (fl_ctl_halted(r->generation))
 		return "stop --all";
+	/* exec's signals are its own (exec.c): while CMD runs, they are passed on to it. */
+	sig = r->o->exec ? fl_exec_signal(r->o->exec) : fl_signal_pending();
 	if (sig)
 		return sig == SIGTERM ? "stopped" : "signal";
 	if (access(r->e->target.path, F_OK))
@@ -94,13 +98,20 @@ static const char *all_ended(const struct run *r)
 
 static const char *why_stop(struct run *r, uint64_t now)
 {
-	const char *why = interrupted(r);
+	const char *why;
 
+	/* Before CMD's exit: `stop --all` throws the switch, then signals us (and so CMD). */
+	if (fl_ctl_halted(r->generation))
+		return "stop --all";
+	/* exec: CMD's exit ends the run, whatever its faults do. */
+	if (r->o->exec && fl_exec_exited(r->o->exec))
+		return FL_EXEC_STOP;
+	why = interrupted(r);
 	if (why)
 		return why;
 	if (now >= r->reg.deadline_ns)
 		return "deadline";
-	if (all_ended(r))
+	if (!r->o->exec && all_ended(r))
 		return all_ended(r);
 	if (r->e->has_probe && fl_steady_tick(&r->steady, now)) {
 		snprintf(r->reg.reason, sizeof(r->reg.reason), "%u failed checks in a row, the last: %s",
