@@ -94,7 +94,9 @@ row(["---", "--:"]),
 (.control_plane.kill_switch | select(.) | row(["kill switch write → next call passes (\(.method); mean / max of \(.trials))", "\(.mean_us | f(1)) / \(.max_us | f(1)) µs"])),
 (.control_plane.stop_all | select(. and .returned_ms) | row(["`faultline stop --all`: exec → returned (every experiment stopped, detached, cleaned)", "\(.returned_ms | f(1)) ms"]),
 	row(["last injected call, relative to `stop --all` returning (negative: before)", "\(.last_injection_vs_return_ms | f(2)) ms"])),
-(.control_plane.stop_all | select(. and .skipped) | row(["`faultline stop --all`", "not measured: \(.skipped)"]))
+(.control_plane.stop_all | select(. and .skipped) | row(["`faultline stop --all`", "not measured: \(.skipped)"])),
+(.control_plane.exec_start.cases? // [] | (map(select(.case | startswith("direct"))) | map({key: .case, value: .ms_median}) | from_entries) as $d | .[] |
+	row(["`\(.case)` → CMD's first instruction (median of 5, range)", "\(.ms_median | f(2)) ms (\(.ms_min | f(2))–\(.ms_max | f(2)))\(if (.case | startswith("exec")) then ", \(.ms_median / (if (.case | test("netns")) then $d["direct, in a netns"] else $d.direct end) | f(1))× direct" else "" end)"]))
 JQ
 }
 
