@@ -3,10 +3,11 @@
  * The supervisor of `sys delay`: one thread of the controller per fault,
  * on the seccomp listener of CMD's filter (filter.c). Each notified call
  * is received (SECCOMP_IOCTL_NOTIF_RECV), checked against --path, and
- * held: its due time goes into a min-heap, and the thread sleeps in
- * ppoll() until the earliest one, or the next notification, whichever
- * comes first; so any number of calls wait at once, each for its own
- * delay. A call that is due is checked to be still pending
+ * held: its due time goes into a min-heap, a timerfd is set to the
+ * earliest, and the thread sleeps in poll() until that, or the next
+ * notification, whichever comes first; so any number of calls wait at
+ * once, each for its own delay. (A timerfd, not poll's own timeout, whose
+ * hrtimer gets a slack of 0.1% of the wait: 50 us on 50 ms.) A call that is due is checked to be still pending
  * (SECCOMP_IOCTL_NOTIF_ID_VALID: a fatal signal may have ended it) and
  * let go with SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel runs it as if
  * nothing had happened, later.
@@ -33,6 +34,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/timerfd.h>
 #include "log.h"
 #include "sys.h"
 
@@ -46,7 +48,7 @@ struct sys_notify {
 	char prefix[PATH_MAX];		/* --path, or "" */
 	char calls[96];			/* for its one message */
 	uint64_t key;			/* of the jitter's draw */
-	int fd, wake;			/* the listener; an eventfd that stops the thread */
+	int fd, wake, timer;		/* the listener; an eventfd that stops the thread; a timerfd */
 	pthread_t thread;
 	bool running;
 	/* Shared with the controller's thread: atomics. */
@@ -133,10 +135,12 @@ static void let_go(struct sys_notify *n, uint64_t id)
 	ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, &r);
 }
 
+/* Counted once its wait is over, so that delay_ns / injected is the mean of whole waits. */
 static void release(struct sys_notify *n, struct held h, uint64_t now)
 {
-	let_go(n, h.id);
 	ADD(n->held_ns, now - h.since);
+	ADD(n->injected, 1);
+	let_go(n, h.id);
 }
 
 /* Every call due by now; with all, every call held. */
@@ -183,8 +187,7 @@ static void take(struct sys_notify *n)
 		return let_go(n, req.id);
 	ADD(n->matched, 1);	/* as sys fail counts: the calls that passed every filter */
 	if (push(n, (struct held){ now + draw(n), now, req.id }))
-		return let_go(n, req.id);	/* no memory: better undelayed than stuck */
-	ADD(n->injected, 1);
+		let_go(n, req.id);	/* no memory: better undelayed than stuck */
 }
 
 /* ------------------------------------------------------------ the thread */
@@ -201,21 +204,23 @@ static void pass_from_now(struct sys_notify *n, uint64_t now)
 	n->passing = true;
 }
 
-/* How long ppoll may sleep: until the first due call, or the deadline; NULL: no end. */
-static struct timespec *until(struct sys_notify *n, uint64_t now, struct timespec *ts)
+/* The timer at the first due call, or the deadline; off when nothing is due. */
+static void set_timer(struct sys_notify *n)
 {
+	struct itimerspec it = { 0 };
 	uint64_t t = UINT64_MAX;
 
 	if (n->nheld)
 		t = n->heap[0].due;
 	if (!n->passing && LOAD(n->deadline) < t)
 		t = LOAD(n->deadline);
-	if (t == UINT64_MAX)
-		return NULL;
-	t = t > now ? t - now : 0;
-	ts->tv_sec = t / 1000000000ULL;
-	ts->tv_nsec = t % 1000000000ULL;
-	return ts;
+	if (t != UINT64_MAX) {
+		t = t ?: 1;	/* 0 would disarm it */
+		it.it_value.tv_sec = t / 1000000000ULL;
+		it.it_value.tv_nsec = t % 1000000000ULL;
+	}
+	/* Setting it also clears an expiry not read yet (timerfd_setup() zeroes ticks). */
+	timerfd_settime(n->timer, TFD_TIMER_ABSTIME, &it, NULL);
 }
 
 /* A word from the controller: stop (true), or the fault ended (look again). */
@@ -231,12 +236,9 @@ static bool wake_read(struct sys_notify *n)
 static void *supervise(void *arg)
 {
 	struct sys_notify *n = arg;
-	struct pollfd p[2] = { { n->wake, POLLIN, 0 }, { n->fd, POLLIN, 0 } };
-	struct timespec ts;
-	nfds_t np = 2;
+	struct pollfd p[3] = { { n->wake, POLLIN, 0 }, { n->timer, POLLIN, 0 }, { n->fd, POLLIN, 0 } };
+	nfds_t np = 3;
 
-	/* Wake when a call is due, not up to the default 50 us slack later. */
-	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	prctl(PR_SET_NAME, "fl-sys-delay", 0, 0, 0);
 	for (;;) {
 		uint64_t now = now_ns();
@@ -245,14 +247,15 @@ static void *supervise(void *arg)
 			release_due(n, now, false);
 		else
 			pass_from_now(n, now);
-		if (ppoll(p, np, until(n, now, &ts), NULL) < 0 && errno != EINTR)
+		set_timer(n);
+		if (poll(p, np, -1) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents && wake_read(n))
 			break;
-		if (p[1].revents & POLLIN)
+		if (p[2].revents & POLLIN)
 			take(n);
-		else if (p[1].revents)
-			np = 1;		/* POLLHUP: no process uses the filter any more */
+		else if (p[2].revents)
+			np = 2;		/* POLLHUP: no process uses the filter any more */
 	}
 	release_due(n, now_ns(), true);
 	return NULL;
@@ -275,7 +278,7 @@ int fl_sys_notify_new(struct sys_notify **out, const struct fl_sys_conf *c)
 	if (getrandom(&n->key, sizeof(n->key), 0) != sizeof(n->key))
 		n->key = now_ns();
 	n->deadline = FL_DEADLINE_INERT;
-	n->fd = n->wake = -1;
+	n->fd = n->wake = n->timer = -1;
 	*out = n;
 	return 0;
 }
@@ -293,8 +296,9 @@ int fl_sys_notify_run(struct sys_notify *n, int fd, char *err)
 
 	n->fd = fd;
 	n->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (n->wake < 0)
-		return fl_sys_err(err, -errno, "eventfd: %s", strerror(errno));
+	n->timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (n->wake < 0 || n->timer < 0)
+		return fl_sys_err(err, -errno, "eventfd, timerfd: %s", strerror(errno));
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	e = pthread_create(&n->thread, NULL, supervise, n);
@@ -332,13 +336,15 @@ void fl_sys_notify_free(struct sys_notify *n)
 		STORE(n->ended, 1);
 		STORE(n->stop, 1);
 		if (write(n->wake, &one, sizeof(one)) != sizeof(one))
-			pthread_cancel(n->thread);	/* ppoll() is a cancellation point */
+			pthread_cancel(n->thread);	/* poll() is a cancellation point */
 		pthread_join(n->thread, NULL);
 	}
 	if (n->fd >= 0)
 		close(n->fd);
 	if (n->wake >= 0)
 		close(n->wake);
+	if (n->timer >= 0)
+		close(n->timer);
 	free(n->heap);
 	free(n);
 }
