@@ -669,6 +669,35 @@ t_sys_delay_sigkill_no_enosys_no_hang() {
 	fail "the cgroup stayed: $(exec_cgroups_new "$WORK/cgroups.before")"
 }
 
+# stop --all ends a delay as it makes the BPF faults inert: a call held for
+# 10 s is let go at once, though CMD (which traps SIGTERM) runs on.
+t_sys_delay_stop_all_lets_go() {
+	local pid t0 rc=0
+	needs_private_state
+	exec_setup
+	cat >"$WORK/held.py" <<-'EOF'
+	import os, signal, sys, time
+	signal.signal(signal.SIGTERM, lambda *a: None)
+	fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o644)
+	open(sys.argv[1] + ".ready", "w").close()
+	t = time.monotonic_ns(); os.fsync(fd)
+	print((time.monotonic_ns() - t) / 1e6, flush=True)
+	EOF
+	"$FL" --json exec --kill-after 30s --sys delay --call fsync --delay 10s -- \
+		python3 "$WORK/held.py" "$WORK/data" >"$WORK/t" 2>"$WORK/fx.err" &
+	pid=$!
+	defer "kill -9 $pid 2>/dev/null"
+	wait_for test -e "$WORK/data.ready" || fail "CMD did not start: $(cat "$WORK/fx.err")"
+	sleep 0.5
+	"$FL" stop --all >/dev/null || fail "stop --all exited $?"
+	for _ in $(seq 1 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	kill -0 $pid 2>/dev/null && fail "exec still runs 5 s after stop --all: $(cat "$WORK/t" "$WORK/fx.err")"
+	wait $pid || rc=$?
+	awk '{ exit !($1 >= 400 && $1 < 3000) }' "$WORK/t" ||
+		fail "the fsync held for 10 s took $(cat "$WORK/t") ms, stop --all 0.5 s in"
+	[ $rc -eq 124 ] || fail "exec exited $rc after stop --all: $(cat "$WORK/fx.err")"
+}
+
 # Anywhere but exec: refused as bad input (2), with the reason.
 t_sys_delay_refused_outside_exec() {
 	local rc want="sys delay needs faultline exec: seccomp applies to processes faultline starts"

@@ -284,7 +284,7 @@ static void supervisor(void **state)
 		child(&c, sv[1], go[0]);
 	assert_int_equal(recvmsg(sv[0], &m, 0), 1);
 	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof(int));
-	assert_int_equal(fl_sys_notify_new(&n, &c), 0);
+	assert_int_equal(fl_sys_notify_new(&n, &c, NULL), 0);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	fl_sys_notify_arm(n, now.tv_sec * 1000000000ULL + now.tv_nsec + 60000000000ULL);
 	assert_int_equal(fl_sys_notify_run(n, fd, err), 0);

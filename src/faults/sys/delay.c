@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "ctl.h"
 #include "json.h"
 #include "sys_kind.h"
 
@@ -95,12 +96,21 @@ int fl_sys_delay_start(struct fl_fault *f, const struct fl_fault_ctx *ctx, char 
 {
 	struct delay_run *run = calloc(1, sizeof(*run));
 
-	if (!run || fl_sys_notify_new(&run->notify, f->conf)) {
+	if (!run || fl_sys_notify_new(&run->notify, f->conf, &ctx->generation)) {
 		free(run);
 		return fl_sys_err(err, -ENOMEM, "out of memory");
 	}
 	/* Without it only status from outside lacks the counters: the fault itself works. */
 	run->stats_fd = pin_stats(ctx->pin_prefix);
+	/* stop --all bumps a kill switch that only BPF objects would otherwise create. */
+	if (fl_ctl_control_pin()) {
+		fl_sys_notify_free(run->notify);
+		if (run->stats_fd >= 0)
+			close(run->stats_fd);
+		free(run);
+		return fl_sys_err(err, -EIO, "cannot create the kill switch %s/fl_control: stop --all "
+				  "could not end this fault", FL_PIN_ROOT);
+	}
 	f->state = run;
 	return 0;
 }

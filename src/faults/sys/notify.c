@@ -12,6 +12,10 @@
  * let go with SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel runs it as if
  * nothing had happened, later.
  *
+ * `stop --all` (the kill switch) ends it too, as it makes the BPF faults
+ * inert: checked on every notification and, while calls are held, every
+ * HALT_CHECK_NS.
+ *
  * After the fault's deadline (or once it is stopped) every call is let go
  * at once: a filter cannot be taken off a process, so CMD's chosen calls
  * still come here until CMD exits. The listener is closed only in
@@ -35,8 +39,11 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/timerfd.h>
+#include "ctl.h"
 #include "log.h"
 #include "sys.h"
+
+#define HALT_CHECK_NS	(50 * 1000000ULL)
 
 struct held {
 	uint64_t due, since, id;
@@ -48,6 +55,8 @@ struct sys_notify {
 	char prefix[PATH_MAX];		/* --path, or "" */
 	char calls[96];			/* for its one message */
 	uint64_t key;			/* of the jitter's draw */
+	uint64_t generation;		/* of the kill switch */
+	bool kill_switch;		/* ... to be checked */
 	int fd, wake, timer;		/* the listener; an eventfd that stops the thread; a timerfd */
 	pthread_t thread;
 	bool running;
@@ -57,6 +66,7 @@ struct sys_notify {
 	/* The thread's own. */
 	struct held *heap;
 	size_t nheld, cap;
+	uint64_t next_check;		/* of the kill switch, while calls are held */
 	bool passing, said;
 };
 
@@ -168,6 +178,16 @@ static bool live(struct sys_notify *n, uint64_t now)
 	return !LOAD(n->ended) && now < LOAD(n->deadline);
 }
 
+/* `stop --all` bumped the kill switch: the fault is over (three syscalls, on a held call only). */
+static bool halted(struct sys_notify *n, uint64_t now)
+{
+	n->next_check = now + HALT_CHECK_NS;
+	if (!n->kill_switch || !fl_ctl_halted(n->generation))
+		return false;
+	STORE(n->ended, 1);
+	return true;
+}
+
 /* One notification: held, or let go at once (the fault is over, or not its --path). */
 static void take(struct sys_notify *n)
 {
@@ -179,7 +199,7 @@ static void take(struct sys_notify *n)
 	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, &req))
 		return;			/* ENOENT: the caller died before we looked */
 	now = now_ns();
-	if (!live(n, now))
+	if (!live(n, now) || halted(n, now))
 		return let_go(n, req.id);
 	s = n->prefix[0] ? fl_syscall_of(req.data.nr) : NULL;
 	if (n->prefix[0] && (!s || !fl_sys_call_under(n->fd, req.id, req.pid, s,
@@ -214,6 +234,8 @@ static void set_timer(struct sys_notify *n)
 		t = n->heap[0].due;
 	if (!n->passing && LOAD(n->deadline) < t)
 		t = LOAD(n->deadline);
+	if (n->nheld && n->kill_switch && n->next_check < t)
+		t = n->next_check;
 	if (t != UINT64_MAX) {
 		t = t ?: 1;	/* 0 would disarm it */
 		it.it_value.tv_sec = t / 1000000000ULL;
@@ -243,7 +265,7 @@ static void *supervise(void *arg)
 	for (;;) {
 		uint64_t now = now_ns();
 
-		if (live(n, now))
+		if (live(n, now) && !(n->nheld && now >= n->next_check && halted(n, now)))
 			release_due(n, now, false);
 		else
 			pass_from_now(n, now);
@@ -263,7 +285,8 @@ static void *supervise(void *arg)
 
 /* ------------------------------------------------------------ the API */
 
-int fl_sys_notify_new(struct sys_notify **out, const struct fl_sys_conf *c)
+int fl_sys_notify_new(struct sys_notify **out, const struct fl_sys_conf *c,
+		      const uint64_t *generation)
 {
 	struct sys_notify *n = calloc(1, sizeof(*n));
 	size_t len = 0;
@@ -278,6 +301,8 @@ int fl_sys_notify_new(struct sys_notify **out, const struct fl_sys_conf *c)
 	if (getrandom(&n->key, sizeof(n->key), 0) != sizeof(n->key))
 		n->key = now_ns();
 	n->deadline = FL_DEADLINE_INERT;
+	n->kill_switch = generation;
+	n->generation = generation ? *generation : 0;
 	n->fd = n->wake = n->timer = -1;
 	*out = n;
 	return 0;

@@ -234,8 +234,14 @@ struct fl_sys_delay_stats {
 	__u64 matched, injected, delay_ns;
 };
 
-/* Its state, before the listener exists: nothing runs yet. 0 or -ENOMEM. */
-int fl_sys_notify_new(struct sys_notify **n, const struct fl_sys_conf *c);
+/*
+ * Its state, before the listener exists: nothing runs yet. generation: of
+ * the kill switch, which `stop --all` bumps; then every call held is let go
+ * and none is held again, as the BPF faults go inert. NULL: none (tests).
+ * 0 or -ENOMEM.
+ */
+int fl_sys_notify_new(struct sys_notify **n, const struct fl_sys_conf *c,
+		      const uint64_t *generation);
 /* Calls are held until deadline_ns (CLOCK_MONOTONIC); from then on answered at once. */
 void fl_sys_notify_arm(struct sys_notify *n, uint64_t deadline_ns);
 /* The thread starts on the listener fd (its own from here, also on error). 0 or -errno. */
