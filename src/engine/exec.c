@@ -231,7 +231,7 @@ static void __attribute__((noreturn)) child(struct fl_exec *x, int go, int back,
 
 static int fork_child(struct fl_exec *x, char *err)
 {
-	int go[2], back[2], sock[2];
+	int go[2], back[2], sock[2], e;
 	pid_t controller = getpid(), pid;
 
 	if (pipe2(go, O_CLOEXEC))
@@ -250,6 +250,7 @@ static int fork_child(struct fl_exec *x, char *err)
 	}
 	fflush(NULL);
 	pid = fork();
+	e = errno;
 	if (pid == 0) {
 		close(go[1]);
 		close(back[0]);
@@ -263,7 +264,7 @@ static int fork_child(struct fl_exec *x, char *err)
 	x->err_fd = back[0];
 	x->fd_sock = sock[0];
 	if (pid < 0)
-		return snprintf(err, FL_ERRLEN, "fork: %s", strerror(errno)), -errno;
+		return snprintf(err, FL_ERRLEN, "fork: %s", strerror(e)), -e;
 	x->pid = pid;
 	return 0;
 }
@@ -377,6 +378,7 @@ void fl_exec_end(struct fl_exec *x, bool terminate)
 
 	if (!x->cgroup[0] || x->removed || !x->started)
 		return;
+	x->ended_first |= terminate;
 	if (terminate && !fl_exec_exited(x)) {
 		x->terminated = true;
 		kill(x->pid, SIGTERM);
@@ -456,7 +458,7 @@ void fl_exec_record(const struct fl_exec *x, struct fl_reg *g)
 
 int fl_exec_status(const struct fl_exec *x)
 {
-	if (x->terminated)
+	if (x->ended_first)
 		return FL_EXIT_EXEC_ENDED;
 	if (!x->reaped)
 		return FL_EXIT_EXEC_FAIL;

@@ -39,7 +39,9 @@ struct fl_exec {
 	int go_fd, err_fd;		/* "go" to the child; its exec's errno back */
 	int fd_sock;			/* what its in-process faults hand over (handoff.h) */
 	bool started;			/* CMD's first instruction ran */
-	bool reaped, terminated;	/* terminated: faultline sent it SIGTERM at the end */
+	bool reaped;
+	bool ended_first;		/* the experiment ended before CMD did (exit 124) */
+	bool terminated;		/* ... and faultline sent it SIGTERM */
 	int wstatus;			/* as waitpid() gave it */
 	int exec_errno;			/* the exec itself failed */
 	int interrupted;		/* a signal that came before CMD started: it never ran */
@@ -82,7 +84,7 @@ void fl_exec_end(struct fl_exec *x, bool terminate);
 int fl_exec_cleanup(struct fl_exec *x);
 /* The command, its cgroup and how it ended, into the record. */
 void fl_exec_record(const struct fl_exec *x, struct fl_reg *g);
-/* CMD's own exit status (128+N for a signal N), or FL_EXIT_EXEC_ENDED. */
+/* CMD's own exit status (128+N for a signal N), or FL_EXIT_EXEC_ENDED when the run ended first. */
 int fl_exec_status(const struct fl_exec *x);
 /* exec's exit status once fl_run() returned rc: CMD's, or 125/126/127/128+N. */
 int fl_exec_exit(const struct fl_exec *x, int rc, bool dry_run);

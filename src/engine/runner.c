@@ -421,11 +421,12 @@ static const char *why_stop(struct run *r, uint64_t now)
 {
 	int sig = fl_signal_pending();
 
+	/* Before the signal: `stop --all` throws the switch, then signals us. */
+	if (fl_ctl_halted(r->generation))
+		return "stop --all";
 	/* exec's signals go to CMD (exec.c), and its exit ends the run, whatever its faults do. */
 	if (r->o->exec && fl_exec_exited(r->o->exec))
 		return FL_EXEC_STOP;
-	if (fl_ctl_halted(r->generation))
-		return "stop --all";
 	if (sig)
 		return sig == SIGTERM ? "stopped" : "signal";
 	if (now >= r->reg.deadline_ns)
@@ -571,14 +572,23 @@ static int exec_go(struct run *r)
 	return -1;
 }
 
-/* exec: CMD ended or is ended, what it left is killed, the faults go, then its cgroup. */
+/*
+ * exec: CMD exited, and what it left is killed while still faulted; or the
+ * experiment ended first (the deadline, the probe): the faults end, then
+ * CMD gets SIGTERM. Either way its cgroup goes before the record is done.
+ */
 static void end_run(struct run *r, const char *stop)
 {
-	if (r->o->exec)
-		fl_exec_end(r->o->exec, strcmp(stop, FL_EXEC_STOP));
+	struct fl_exec *x = r->o->exec;
+	bool exited = x && !strcmp(stop, FL_EXEC_STOP);
+
+	if (exited)
+		fl_exec_end(x, false);
 	end_all(r);
-	if (r->o->exec)
-		fl_exec_cleanup(r->o->exec);
+	if (x && !exited)
+		fl_exec_end(x, true);
+	if (x)
+		fl_exec_cleanup(x);
 }
 
 static int execute(struct run *r, int notify)

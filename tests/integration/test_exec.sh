@@ -8,18 +8,29 @@
 # The one fault most tests need: connect refused, through cgroup sock hooks.
 REFUSE=(--sys fail --call connect --errno ECONNREFUSED)
 
+# faultline runs in FLCG, a cgroup of the test's own, so the cgroups exec
+# makes below its own (the default) are the test's, apart from any other
+# run's, and go with the test's tag whatever happens.
 exec_setup() {
 	WORK=$(mktemp -d)
 	defer "rm -rf '$WORK'"
-	# A cgroup this test makes (--parent), removed whatever happens.
 	defer "rmdir_cgroup '$(cg2_root)/$TEST_TAG'"
+	FLCG=$(mk_cgroup fl)
 	exec_cgroups >"$WORK/cgroups.before"
-	defer "exec_cgroups_new '$WORK/cgroups.before' | while read -r d; do rmdir_cgroup \"\$d\"; done"
 }
 
-# Every cgroup exec makes, wherever it is.
+# fl ARGS...: faultline, in FLCG. flbg ARGS... &: the same for a background
+# job, whose $! is then faultline's own pid (it execs: never in the foreground).
+fl() {
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$FLCG" "$FL" "$@"
+}
+flbg() {
+	exec sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$FLCG" "$FL" "$@"
+}
+
+# Every cgroup exec made in this test, wherever it is below the test's tag.
 exec_cgroups() {
-	find "$(cg2_root)" -maxdepth 6 -type d -name 'faultline-exec-*' 2>/dev/null | sort
+	find "$(cg2_root)/$TEST_TAG" -maxdepth 6 -type d -name 'faultline-exec-*' 2>/dev/null | sort
 }
 
 # Those made since exec_setup listed them into FILE.
@@ -37,7 +48,7 @@ nothing_left() {
 # fx ARGS... -- CMD...: faultline exec, --json summary on stderr; sets RC.
 fx() {
 	RC=0
-	"$FL" --json exec "$@" 2>"$WORK/fx.err" || RC=$?
+	fl --json exec "$@" 2>"$WORK/fx.err" || RC=$?
 }
 
 # The JSON summary fx's faultline wrote (the last line of its stderr that is one).
@@ -63,15 +74,15 @@ alive() {
 	[ -e "/proc/$1" ] && ! grep -q '^[^)]*) [ZX]' "/proc/$1/stat" 2>/dev/null
 }
 
-# sig_default CMD... &: CMD with SIGINT and SIGQUIT at their defaults (it
-# execs: for background jobs only). A background job of a script starts with
-# both ignored, and exec passes on the dispositions it was given, as env
-# does, so CMD could not trap them.
-sig_default() {
+# flbg_sig ARGS... &: flbg with SIGINT and SIGQUIT at their defaults. A
+# background job of a script starts with both ignored, and exec passes on
+# the dispositions it was given, as env does, so CMD could not trap them.
+flbg_sig() {
 	exec python3 -c 'import os, signal, sys
+open(sys.argv[1] + "/cgroup.procs", "w").write(str(os.getpid()))
 for s in (signal.SIGINT, signal.SIGQUIT):
     signal.signal(s, signal.SIG_DFL)
-os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+os.execvp(sys.argv[2], sys.argv[2:])' "$FLCG" "$FL" "$@"
 }
 
 # first_call: $WORK/first, a static program whose very first system calls
@@ -188,10 +199,17 @@ t_attach_failure_is_125_and_nothing_stays() {
 t_record_failure_is_125_and_nothing_stays() {
 	needs_private_state
 	exec_setup
-	mount -o remount,ro /run/faultline || skip "cannot remount /run/faultline read-only"
-	defer "mount -o remount,rw /run/faultline"
-	fx "${REFUSE[@]}" -- touch "$WORK/ran"
-	mount -o remount,rw /run/faultline
+	# run.sh's own tmpfs on the host; in a VM, one laid over for the test.
+	if mount -o remount,ro /run/faultline 2>/dev/null; then
+		defer "mount -o remount,rw /run/faultline"
+		fx "${REFUSE[@]}" -- touch "$WORK/ran"
+		mount -o remount,rw /run/faultline
+	else
+		mkdir -p /run/faultline && mount -t tmpfs -o ro,mode=0700 tmpfs /run/faultline || skip "cannot make /run/faultline read-only"
+		defer "umount /run/faultline"
+		fx "${REFUSE[@]}" -- touch "$WORK/ran"
+		umount /run/faultline
+	fi
 	[ $RC -eq 125 ] || fail "a record that cannot be written gave $RC: $(cat "$WORK/fx.err")"
 	grep -q "cannot record" "$WORK/fx.err" || fail "no word on it: $(cat "$WORK/fx.err")"
 	[ ! -e "$WORK/ran" ] || fail "CMD ran although faultline failed"
@@ -218,12 +236,12 @@ t_stdin_stdout_stderr_pass() {
 	exec_setup
 	seq 1 20000 >"$WORK/in"
 	RC=0
-	"$FL" exec "${REFUSE[@]}" -- cat <"$WORK/in" >"$WORK/out" 2>"$WORK/err" || RC=$?
+	fl exec "${REFUSE[@]}" -- cat <"$WORK/in" >"$WORK/out" 2>"$WORK/err" || RC=$?
 	[ $RC -eq 0 ] || fail "cat exited $RC: $(cat "$WORK/err")"
 	cmp -s "$WORK/in" "$WORK/out" || fail "stdout is not what went in: $(head -c 300 "$WORK/out")"
 	grep -q "attached to" "$WORK/err" || fail "faultline said nothing on stderr: $(cat "$WORK/err")"
 	# And through a pipe, with CMD's stderr beside faultline's.
-	echo hello | "$FL" exec "${REFUSE[@]}" -- sh -c 'cat; echo oops >&2' >"$WORK/out" 2>"$WORK/err" ||
+	echo hello | fl exec "${REFUSE[@]}" -- sh -c 'cat; echo oops >&2' >"$WORK/out" 2>"$WORK/err" ||
 		fail "the pipe failed"
 	[ "$(cat "$WORK/out")" = hello ] || fail "stdout through a pipe: $(cat "$WORK/out")"
 	grep -qx oops "$WORK/err" || fail "CMD's stderr is lost: $(cat "$WORK/err")"
@@ -236,7 +254,7 @@ t_signals_reach_cmd() {
 	exec_setup
 	for sig in TERM INT HUP; do
 		rm -f "$WORK/ready"
-		sig_default "$FL" --json exec "${REFUSE[@]}" -- \
+		flbg_sig --json exec "${REFUSE[@]}" -- \
 			bash -c "trap 'exit 7' $sig; touch $WORK/ready; while :; do sleep 0.05; done" 2>"$WORK/fx.err" &
 		pid=$!
 		defer "kill -9 $pid 2>/dev/null"
@@ -256,13 +274,15 @@ t_signals_reach_cmd() {
 # A terminal's Ctrl-C goes to its foreground process group, CMD included:
 # CMD gets it once, not once more from faultline. script(1) gives a pty.
 t_terminal_ctrl_c_reaches_cmd_once() {
+	local rc=0
 	command -v script >/dev/null || skip "no script(1) (bsdutils)"
 	exec_setup
+	# script runs $SHELL -c, which (bash) execs faultline: the pty's foreground group is faultline's.
 	( wait_for test -e "$WORK/ready"; printf '\003'; sleep 4 ) |
-		script -qec "$FL exec ${REFUSE[*]} -- bash -c 'trap \"echo int >>$WORK/ints\" INT;
-			touch $WORK/ready; for i in \$(seq 1 40); do sleep 0.05; done; exit 5'; echo rc=\$?" \
-			/dev/null >"$WORK/tty" 2>&1
-	grep -q "rc=5" "$WORK/tty" || fail "exec did not exit with CMD's 5: $(cat "$WORK/tty")"
+		SHELL=/bin/bash script -qec "echo \$\$ >$FLCG/cgroup.procs && exec $FL exec ${REFUSE[*]} -- bash -c 'trap \"echo int >>$WORK/ints\" INT;
+			touch $WORK/ready; for i in \$(seq 1 40); do sleep 0.05; done; exit 5'" \
+			/dev/null >"$WORK/tty" 2>&1 || rc=$?
+	[ $rc -eq 5 ] || fail "exec under a terminal exited $rc, not CMD's 5: $(cat "$WORK/tty")"
 	[ "$(cat "$WORK/ints" 2>/dev/null)" = int ] ||
 		fail "CMD saw $(wc -l <"$WORK/ints" 2>/dev/null || echo 0) SIGINTs for one Ctrl-C: $(cat "$WORK/tty")"
 	# Two at once would be one pending signal to CMD: faultline's summary says what it passed on.
@@ -277,11 +297,11 @@ t_fault_live_before_first_instruction() {
 	first_call
 	[ "$("$WORK/first" connect "$PORT")" = ok ] || fail "cannot connect without faultline"
 	for _ in 1 2 3; do
-		"$FL" exec "${REFUSE[@]}" -- "$WORK/first" connect "$PORT" >"$WORK/out" 2>"$WORK/fx.err" ||
+		fl exec "${REFUSE[@]}" -- "$WORK/first" connect "$PORT" >"$WORK/out" 2>"$WORK/fx.err" ||
 			fail "exec failed: $(cat "$WORK/fx.err")"
 		[ "$(cat "$WORK/out")" = "Connection refused" ] || fail "CMD's first connect gave $(cat "$WORK/out")"
 	done
-	"$FL" exec "${REFUSE[@]}" -- sh -c "sh -c '$WORK/first connect $PORT'" >"$WORK/out" 2>"$WORK/fx.err"
+	fl exec "${REFUSE[@]}" -- sh -c "sh -c '$WORK/first connect $PORT'" >"$WORK/out" 2>"$WORK/fx.err"
 	[ "$(cat "$WORK/out")" = "Connection refused" ] || fail "a grandchild's first connect gave $(cat "$WORK/out")"
 	fx "${REFUSE[@]}" -- python3 -c "$CONNECT" "$PORT"
 	[ $RC -eq 0 ] || fail "exec exited $RC: $(cat "$WORK/fx.err")"
@@ -297,7 +317,7 @@ t_first_udp_datagram_dropped() {
 	first_call
 	[ "$("$WORK/first" udp $port)" = received ] || fail "the datagram is lost without faultline"
 	for _ in 1 2 3; do
-		"$FL" exec --net drop --direction egress --protocol udp --port $port -- "$WORK/first" udp $port \
+		fl exec --net drop --direction egress --protocol udp --port $port -- "$WORK/first" udp $port \
 			>"$WORK/udp" 2>"$WORK/fx.err" || fail "exec failed: $(cat "$WORK/fx.err")"
 		[ "$(cat "$WORK/udp")" = lost ] || fail "the first datagram was $(cat "$WORK/udp"): $(cat "$WORK/fx.err")"
 	done
@@ -327,7 +347,7 @@ t_parent_places_the_cgroup() {
 	local p
 	exec_setup
 	p=$(mk_cgroup parent)
-	"$FL" exec --parent "$p" "${REFUSE[@]}" -- cat /proc/self/cgroup >"$WORK/cg" 2>"$WORK/fx.err" ||
+	fl exec --parent "$p" "${REFUSE[@]}" -- cat /proc/self/cgroup >"$WORK/cg" 2>"$WORK/fx.err" ||
 		fail "exec --parent failed: $(cat "$WORK/fx.err")"
 	grep -q "^0::${p#"$(cg2_root)"}/faultline-exec-[0-9a-f]\{6\}$" "$WORK/cg" || fail "CMD ran in $(cat "$WORK/cg")"
 	[ -z "$(find "$p" -mindepth 1 -type d)" ] || fail "left below $p: $(find "$p" -mindepth 1)"
@@ -355,11 +375,29 @@ t_deadline_sigterm_then_sigkill() {
 	nothing_left
 }
 
+# stop --all: every fault inert at once, and CMD ended as at the deadline (124).
+t_stop_all_ends_cmd() {
+	local pid rc=0
+	needs_private_state
+	exec_setup
+	flbg --json exec "${REFUSE[@]}" -- bash -c "touch $WORK/ready; while :; do sleep 0.05; done" \
+		2>"$WORK/fx.err" &
+	pid=$!
+	defer "kill -9 $pid 2>/dev/null"
+	wait_for test -e "$WORK/ready" || fail "CMD did not start: $(cat "$WORK/fx.err")"
+	"$FL" stop --all >/dev/null || fail "stop --all failed"
+	kill -0 $pid 2>/dev/null && fail "exec still runs after stop --all returned"
+	wait $pid || rc=$?
+	[ $rc -eq 124 ] || fail "exec exited $rc after stop --all: $(cat "$WORK/fx.err")"
+	summary | jq -e '.stopped_by == "stop --all" and .exit_status == 124' >/dev/null || fail "summary: $(summary)"
+	nothing_left
+}
+
 # faultline SIGKILLed: its watchdog kills CMD and what it forked, and removes the cgroup.
 t_sigkill_faultline_watchdog_cleans() {
 	local pid d c cg id
 	exec_setup
-	"$FL" exec "${REFUSE[@]}" -- sh -c "setsid sh -c 'echo \$\$ >$WORK/daemon; exec sleep 300' </dev/null >/dev/null 2>&1 &
+	flbg exec "${REFUSE[@]}" -- sh -c "setsid sh -c 'echo \$\$ >$WORK/daemon; exec sleep 300' </dev/null >/dev/null 2>&1 &
 		echo \$\$ >$WORK/cmd; exec sleep 300" 2>"$WORK/fx.err" &
 	pid=$!
 	defer "kill -9 $pid 2>/dev/null"
@@ -391,14 +429,14 @@ t_sigkill_before_cmd_started_child_cleans() {
 	local pid cg child caught=
 	exec_setup
 	for _ in $(seq 1 20); do
-		"$FL" exec "${REFUSE[@]}" -- touch "$WORK/ran" 2>/dev/null &
+		flbg exec "${REFUSE[@]}" -- touch "$WORK/ran" 2>/dev/null &
 		pid=$!
 		cg=
 		for _ in $(seq 1 2000); do
 			cg=$(exec_cgroups_new "$WORK/cgroups.before" | head -1)
 			[ -n "$cg" ] && break
 		done
-		kill -STOP $pid
+		kill -STOP $pid 2>/dev/null || { wait $pid 2>/dev/null || true; rm -f "$WORK/ran"; continue; }
 		child=$(head -1 "$cg/cgroup.procs" 2>/dev/null)
 		if [ -n "$child" ] && [ "$(readlink "/proc/$child/exe")" = "$(readlink -f "$FL")" ] && [ ! -e "$WORK/ran" ]; then
 			caught=$child
@@ -432,7 +470,7 @@ t_experiment_file_target_ignored() {
 	      call: connect
 	      errno: ECONNREFUSED
 	EOF
-	"$FL" exec -f "$WORK/e.yaml" -- python3 -c "$CONNECT" "$PORT" >"$WORK/out" 2>"$WORK/fx.err" ||
+	fl exec -f "$WORK/e.yaml" -- python3 -c "$CONNECT" "$PORT" >"$WORK/out" 2>"$WORK/fx.err" ||
 		fail "exec -f failed: $(cat "$WORK/fx.err")"
 	[ "$(cat "$WORK/out")" = ECONNREFUSED ] || fail "the file's fault did not apply: $(cat "$WORK/out")"
 	grep -q "its target (/no/such/cgroup) is ignored" "$WORK/fx.err" || fail "no note: $(cat "$WORK/fx.err")"
@@ -443,7 +481,7 @@ t_experiment_file_target_ignored() {
 # --dry-run: CMD does not run, nothing stays.
 t_dry_run_runs_nothing() {
 	exec_setup
-	"$FL" --json exec --dry-run "${REFUSE[@]}" -- touch "$WORK/ran" >"$WORK/dry.json" 2>"$WORK/fx.err" ||
+	fl --json exec --dry-run "${REFUSE[@]}" -- touch "$WORK/ran" >"$WORK/dry.json" 2>"$WORK/fx.err" ||
 		fail "dry run failed: $(cat "$WORK/fx.err")"
 	[ ! -e "$WORK/ran" ] || fail "CMD ran in a dry run"
 	jq -e '.dry_run and (.command.line | endswith("/ran"))' "$WORK/dry.json" >/dev/null || fail "dry run: $(cat "$WORK/dry.json")"
@@ -608,7 +646,8 @@ t_sys_delay_deadline_ends_delays() {
 # sendmsg and read) and CMD's execve may be chosen: CMD still starts.
 t_sys_delay_handoff_calls_chosen() {
 	exec_setup
-	timeout 20 "$FL" --json exec --sys delay --call sendmsg,read,execve,write --delay 20ms -- \
+	timeout 20 sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$FLCG" \
+		"$FL" --json exec --sys delay --call sendmsg,read,execve,write --delay 20ms -- \
 		sh -c 'echo ran' >"$WORK/out" 2>"$WORK/fx.err" || fail "exit $?: $(cat "$WORK/fx.err")"
 	[ "$(cat "$WORK/out")" = ran ] || fail "CMD's output: $(cat "$WORK/out")"
 	# execve, sh's own reads and its write are held; not the handoff's two calls.
@@ -642,7 +681,7 @@ t_sys_delay_sigkill_no_enosys_no_hang() {
 	EOF
 	for round in 1 2; do
 		mkdir -p "$WORK/r$round"
-		"$FL" exec --sys delay --call fsync --delay 20ms -- python3 "$WORK/loop.py" "$WORK/r$round" \
+		flbg exec --sys delay --call fsync --delay 20ms -- python3 "$WORK/loop.py" "$WORK/r$round" \
 			2>"$WORK/fx.err" &
 		pid=$!
 		defer "kill -9 $pid 2>/dev/null"
@@ -683,7 +722,7 @@ t_sys_delay_stop_all_lets_go() {
 	t = time.monotonic_ns(); os.fsync(fd)
 	print((time.monotonic_ns() - t) / 1e6, flush=True)
 	EOF
-	"$FL" --json exec --kill-after 30s --sys delay --call fsync --delay 10s -- \
+	flbg --json exec --kill-after 30s --sys delay --call fsync --delay 10s -- \
 		python3 "$WORK/held.py" "$WORK/data" >"$WORK/t" 2>"$WORK/fx.err" &
 	pid=$!
 	defer "kill -9 $pid 2>/dev/null"
@@ -724,5 +763,6 @@ t_sys_delay_refused_outside_exec() {
 	"$FL" run "$WORK/d.yaml" --dry-run 2>"$WORK/err" || rc=$?
 	[ $rc -eq 2 ] && grep -qF "$want" "$WORK/err" || fail "run FILE: exit $rc: $(cat "$WORK/err")"
 	# The same file under exec runs (its target ignored).
-	"$FL" exec -f "$WORK/d.yaml" -- true 2>"$WORK/err" || fail "exec -f: $(cat "$WORK/err")"
+	fl exec -f "$WORK/d.yaml" -- true 2>"$WORK/err" || fail "exec -f: $(cat "$WORK/err")"
+	nothing_left
 }
