@@ -288,6 +288,7 @@ static void man_kind(FILE *out, const struct fl_fault_kind *k)
 	if (k->notes) {
 		fputs(".PP\n", out);
 		roff(out, k->notes);
+		fputc('\n', out);	/* the next request (.SS, .SH) must start a line */
 	}
 }
 
