@@ -21,5 +21,6 @@ int cmd_rr_client(int argc, char **argv);
 int cmd_udp_sink(int argc, char **argv);
 int cmd_udp_blast(int argc, char **argv);
 int cmd_until(int argc, char **argv);
+int cmd_timecalls(int argc, char **argv);
 
 #endif

@@ -75,6 +75,7 @@ static const struct {
 	{ "rr-client", cmd_rr_client, "HOST PORT SECONDS: TCP transactions per second" },
 	{ "udp-sink", cmd_udp_sink, "PORT IDLE_MS MAX_S: count datagrams" },
 	{ "udp-blast", cmd_udp_blast, "HOST PORT COUNT PPS: paced datagrams" },
+	{ "timecalls", cmd_timecalls, "fsync|getpid N: each call timed, percentiles in us" },
 	{ "until", cmd_until, "PATTERN TIMEOUT_S LOG -- CMD...: ms until CMD's stderr shows PATTERN" },
 };
 

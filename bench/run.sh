@@ -6,6 +6,8 @@
 #
 # Usage: bench/run.sh [--host-only | --vm-only]   (on a day that has results, each
 #        replaces its own part and keeps the other, marked as from an earlier run)
+#        bench/run.sh --sys-delay-only   (section 7 alone: printed, and put into the
+#        day's results if there are any; the table is not regenerated)
 #        bench/run.sh --vm-part   (inside scripts/vmtest.sh; prints BENCHJSON lines)
 # Env:   BENCH_VM=0 skips the VM part; FAULTLINE_CACHE as for scripts/vmtest.sh.
 #
@@ -28,6 +30,9 @@ SECS=${BENCH_SECS:-2}			# per throughput / request-rate sample
 ROUNDS=${BENCH_ROUNDS:-5}		# samples per case, cases interleaved within a round
 PINGS=${BENCH_PINGS:-500}	# per delay case (VM)
 SYS_N=200000		# calls per syscall sample (a tenth under strace)
+SD_N=${BENCH_SD_CALLS:-200000}		# getpid calls per sample of section 7
+SD_FSYNCS=${BENCH_SD_FSYNCS:-100}	# delayed fsyncs (50 ms each) per precision sample
+SD_ROUNDS=${BENCH_SD_ROUNDS:-3}
 
 say() { echo "bench: [$((SECONDS))s] $*" >&2; }
 die() { echo "bench: $*" >&2; exit 1; }
@@ -311,6 +316,93 @@ bench_sys() {
 }
 
 # ---------------------------------------------------------------------------
+# 7. Syscall delay: faultline exec --sys delay (seccomp user notification)
+#    against strace -e inject=fsync:delay_enter=50000 (ptrace)
+
+SD_STRACE=(strace -f -qq -o /dev/null)
+SD_INJECT=(-e trace=fsync -e inject=fsync:delay_enter=50000)
+
+# sd_run CASE PREFIX... %% FL_BENCH_ARGS...: one fl_bench run under PREFIX, as a JSON row.
+sd_run() {
+	local c=$1 pre=() ; shift
+	while [ "$1" != %% ]; do pre+=("$1"); shift; done
+	shift
+	"${pre[@]}" "$BENCH" "$@" 2>>"$WORK/sd.err" | jq --arg c "$c" '. + {case: $c, source: "host"}'
+}
+
+# The cost of a call that is not delayed: getpid, in a process with
+#   none                      no filter, no tracer
+#   faultline_unchosen        exec's filter for fsync: getpid passes it
+#   faultline_after_deadline  getpid chosen, the fault over: answered at once
+#   strace_seccomp_unchosen   strace --seccomp-bpf tracing fsync: getpid passes its filter
+#   strace_unchosen           plain strace (no --seccomp-bpf): every call stops
+#   strace_seccomp_chosen     strace --seccomp-bpf tracing getpid, no injection
+sd_cost_round() {
+	local n=$SD_N
+	sd_run none %% sysloop getpid $n
+	sd_run faultline_unchosen "$FL" exec --sys delay --call fsync --delay 50ms -- %% sysloop getpid $n
+	# The fault lasts 1 ms; the loop starts 200 ms later, when every getpid is answered at once.
+	sd_run faultline_after_deadline "$FL" exec --sys delay --call getpid --delay 1ms --duration 1ms \
+		-- sh -c 'sleep 0.2; exec "$0" "$@"' %% sysloop getpid $((n / 10))
+	sd_run strace_seccomp_unchosen "${SD_STRACE[@]}" --seccomp-bpf "${SD_INJECT[@]}" %% sysloop getpid $n
+	sd_run strace_unchosen "${SD_STRACE[@]}" "${SD_INJECT[@]}" %% sysloop getpid $((n / 100))
+	sd_run strace_seccomp_chosen "${SD_STRACE[@]}" --seccomp-bpf -e trace=getpid %% sysloop getpid $((n / 10))
+}
+
+# 50 ms on every fsync: how long each took, beyond an fsync's own time.
+sd_precision_round() {
+	sd_run none %% timecalls fsync "$SD_FSYNCS"
+	sd_run faultline "$FL" exec --sys delay --call fsync --delay 50ms -- %% timecalls fsync "$SD_FSYNCS"
+	sd_run strace "${SD_STRACE[@]}" "${SD_INJECT[@]}" %% timecalls fsync "$SD_FSYNCS"
+	sd_run strace_seccomp "${SD_STRACE[@]}" --seccomp-bpf "${SD_INJECT[@]}" %% timecalls fsync "$SD_FSYNCS"
+}
+
+bench_sysdelay() {
+	local r
+	say "syscall delay: undelayed calls and 50 ms precision, exec --sys delay vs strace ($SD_ROUNDS rounds)"
+	for ((r = 0; r < SD_ROUNDS; r++)); do sd_cost_round; done >"$WORK/sd-cost.jsonl"
+	for ((r = 0; r < SD_ROUNDS; r++)); do sd_precision_round; done >"$WORK/sd-prec.jsonl"
+	# Cost: the least disturbed round of each case, its ratio to none's, and the
+	# range of ratios over rounds (round i's case over round i's none).
+	jq -s '(map(select(.case == "none")) | map(.ns)) as $base |
+		group_by(.case) | map(. as $rows | {case: .[0].case, calls: .[0].calls,
+			ns: (map(.ns) | min), ns_rounds: map(.ns),
+			ratio: ((map(.ns) | min) / ($base | min)),
+			ratio_range: [([range(0; length)] | map($rows[.].ns / $base[.]) | min),
+				      ([range(0; length)] | map($rows[.].ns / $base[.]) | max)]})' \
+		"$WORK/sd-cost.jsonl" >"$WORK/sd-cost.json"
+	jq -s '(map(select(.case == "none")) | map(.p50_us) | min) as $own |
+		group_by(.case) | map({case: .[0].case, fsyncs_per_round: .[0].calls,
+			fsync_own_p50_us: $own,
+			p50_ms_rounds: map(.p50_us / 1000), p99_ms_rounds: map(.p99_us / 1000),
+			max_ms_rounds: map(.max_us / 1000),
+			p50_error_ms_range: (if .[0].case == "none" then null else
+				[(map(.p50_us) | min), (map(.p50_us) | max)] | map((. - $own) / 1000 - 50) end),
+			p99_error_ms_range: (if .[0].case == "none" then null else
+				[(map(.p99_us) | min), (map(.p99_us) | max)] | map((. - $own) / 1000 - 50) end)})' \
+		"$WORK/sd-prec.jsonl" >"$WORK/sd-prec.json"
+	jq -n --slurpfile c "$WORK/sd-cost.json" --slurpfile p "$WORK/sd-prec.json" \
+		--arg strace "$(strace -V | head -1)" \
+		'{delay_ms: 50, strace: $strace, source: "host",
+		  undelayed_call_getpid: $c[0], precision_fsync_50ms: $p[0]}' >"$WORK/sysdelay.json"
+}
+
+# --sys-delay-only: section 7 alone, into the day's results when there are any.
+sysdelay_only() {
+	local out
+	bench_sysdelay
+	jq . "$WORK/sysdelay.json"
+	out="$OUT_DIR/$(date -u +%Y-%m-%d)-$(uname -r).json"
+	if [ -s "$out" ]; then
+		jq --slurpfile d "$WORK/sysdelay.json" --arg date "$(date -u +%FT%TZ)" \
+			--arg commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+			'.syscall_delay = ($d[0] + {rerun: "section 7 rerun alone at \($date), commit \($commit) (bench/run.sh --sys-delay-only)"})' \
+			"$out" >"$out.tmp" && mv "$out.tmp" "$out"
+		say "put section 7 into $out"
+	fi
+}
+
+# ---------------------------------------------------------------------------
 # 6. Control plane
 
 # Map memory of a process: every BPF map it holds an fd of, from fdinfo
@@ -574,6 +666,7 @@ host_part() {
 	bench_loss faultline iptables
 	bench_sys getpid openclose connect
 	bench_control
+	bench_sysdelay
 }
 
 main() {
@@ -584,6 +677,7 @@ main() {
 	defer "rm -rf '$WORK'"
 	case $mode in
 	--vm-part) vm_part; return ;;
+	--sys-delay-only) sysdelay_only; return ;;
 	--host-only) BENCH_VM=0 ;;
 	--vm-only|all) ;;
 	*) die "unknown argument '$mode' (see the header of bench/run.sh)" ;;
@@ -606,17 +700,18 @@ main() {
 	if [ "$mode" = --host-only ] && [ -s "$out" ] && jq -e '.vm.machine' "$out" >/dev/null; then
 		vm=$(jq '.vm + {rerun: "kept from the run of \(.date), commit \(.commit); the host part was rerun alone (bench/run.sh --host-only)"}' "$out")
 	fi
-	for f in progs insitu traffic loss sys control; do [ -s "$WORK/$f.json" ] || echo null >"$WORK/$f.json"; done
+	for f in progs insitu traffic loss sys control sysdelay; do [ -s "$WORK/$f.json" ] || echo null >"$WORK/$f.json"; done
 	jq -n --argjson m "$(machine_json)" --arg date "$(date -u +%FT%TZ)" \
 		--arg commit "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
 		--slurpfile p "$WORK/progs.json" --slurpfile i "$WORK/insitu.json" \
 		--slurpfile t "$WORK/traffic.json" --slurpfile l "$WORK/loss.json" \
 		--slurpfile s "$WORK/sys.json" --slurpfile c "$WORK/control.json" --argjson vm "$vm" \
+		--slurpfile sd "$WORK/sysdelay.json" \
 		--argjson secs $((SECONDS - t0)) \
 		'{date: $date, commit: $commit, seconds: $secs,
 		  host: {machine: $m, note: "the host kernel, itself a Firecracker microVM guest (KVM)"},
 		  per_event: $p[0], in_situ: $i[0], traffic: $t[0], drop_precision: $l[0],
-		  syscalls: $s[0], control_plane: $c[0], vm: $vm}' >"$out"
+		  syscalls: $s[0], control_plane: $c[0], syscall_delay: $sd[0], vm: $vm}' >"$out"
 	say "wrote $out ($((SECONDS - t0)) s)"
 	"$REPO/bench/report.sh" "$out"
 }

@@ -207,7 +207,7 @@ struct fl_sys_stats {
 	__u64 matched;		/* calls by the target that passed every filter */
 	__u64 injected;		/* calls that got the errno */
 	__u64 tickets;		/* injection slots claimed against `count` */
-	__u64 pad;
+	__u64 delay_ns;		/* sys delay: the time its calls were held, summed (0 in BPF) */
 };
 
 /* Input of the fl_sys_test program (BPF_PROG_TEST_RUN); retval: -errno or 0. */

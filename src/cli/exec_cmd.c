@@ -47,6 +47,8 @@ static int set_up(struct fl_experiment *e, struct fl_run_opts *o, char *err)
 			 "load BPF programs");
 		return FL_EXIT_EXEC_FAIL;
 	}
+	x->faults = e->faults;
+	x->nfaults = e->nfaults;
 	if (fl_exec_spawn(x, err) ||
 	    fl_target_set(&e->target, FL_TARGET_CGROUP, x->cgroup, err))
 		return FL_EXIT_EXEC_FAIL;

@@ -180,6 +180,8 @@ int fl_cmdline_fault(const struct fl_fault_kind *k, int action, int argc, char *
 		return -EINVAL;
 	if (ro->help)
 		return 0;
+	if (fl_fault_needs_exec(f, err))
+		return -EINVAL;
 	if (ro->target.kind == FL_TARGET_NONE)
 		return snprintf(err, FL_ERRLEN, "no target: give --cgroup PATH, --pid PID or --unit NAME"),
 		       -EINVAL;

@@ -6,7 +6,9 @@
  * fault and arms them, and only then writes "go": the child execs, so
  * CMD's first instruction, and everything it forks, runs in the cgroup
  * with every fault live. A second pipe, closed by the exec itself
- * (O_CLOEXEC), tells the controller whether the exec happened.
+ * (O_CLOEXEC), tells the controller whether the exec happened. A fault
+ * that acts in CMD's own process (sys delay's seccomp filter) is set up
+ * by the child between "go" and the exec, and handed over (handoff.c).
  *
  * Nothing stays: whatever ends the experiment, whatever CMD left running
  * is killed and the cgroup removed. If the controller dies before "go",
@@ -24,11 +26,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "cgroup.h"
 #include "ctl.h"
 #include "exec.h"
+#include "handoff.h"
 #include "registry.h"
 #include "report_file.h"
 #include "runner.h"
@@ -108,7 +112,7 @@ void fl_exec_init(struct fl_exec *x)
 {
 	memset(x, 0, sizeof(*x));
 	x->kill_after_ns = FL_EXEC_KILL_AFTER_NS;
-	x->go_fd = x->err_fd = -1;
+	x->go_fd = x->err_fd = x->fd_sock = x->watchdog_fd = -1;
 }
 
 static int can_exec(const char *path)
@@ -197,7 +201,8 @@ static int parent_dir(const struct fl_exec *x, char *out, size_t size, char *err
 }
 
 /* The waiting child. It never returns. */
-static void __attribute__((noreturn)) child(struct fl_exec *x, int go, int back, pid_t controller)
+static void __attribute__((noreturn)) child(struct fl_exec *x, int go, int back, int sock,
+					    pid_t controller)
 {
 	ssize_t n;
 	char c;
@@ -217,6 +222,7 @@ static void __attribute__((noreturn)) child(struct fl_exec *x, int go, int back,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != controller)
 		_exit(FL_EXIT_EXEC_FAIL);
+	fl_handoff_child(x->faults, x->nfaults, sock, go);
 	execvp(x->argv[0], x->argv);
 	e = errno;
 	if (write(back, &e, sizeof(e)) < 0)
@@ -226,7 +232,7 @@ static void __attribute__((noreturn)) child(struct fl_exec *x, int go, int back,
 
 static int fork_child(struct fl_exec *x, char *err)
 {
-	int go[2], back[2], e;
+	int go[2], back[2], sock[2], e;
 	pid_t controller = getpid(), pid;
 
 	if (pipe2(go, O_CLOEXEC))
@@ -236,18 +242,28 @@ static int fork_child(struct fl_exec *x, char *err)
 		close(go[1]);
 		return snprintf(err, FL_ERRLEN, "pipe: %s", strerror(errno)), -errno;
 	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock)) {
+		close(go[0]);
+		close(go[1]);
+		close(back[0]);
+		close(back[1]);
+		return snprintf(err, FL_ERRLEN, "socketpair: %s", strerror(errno)), -errno;
+	}
 	fflush(NULL);
 	pid = fork();
 	e = errno;
 	if (pid == 0) {
 		close(go[1]);
 		close(back[0]);
-		child(x, go[0], back[1], controller);
+		close(sock[0]);
+		child(x, go[0], back[1], sock[1], controller);
 	}
 	close(go[0]);
 	close(back[1]);
+	close(sock[1]);
 	x->go_fd = go[1];
 	x->err_fd = back[0];
+	x->fd_sock = sock[0];
 	if (pid < 0)
 		return snprintf(err, FL_ERRLEN, "fork: %s", strerror(e)), -e;
 	x->pid = pid;
@@ -292,11 +308,20 @@ int fl_exec_go(struct fl_exec *x, char *err)
 	}
 	x->start_ns = fl_now_ns();
 	n = write(x->go_fd, "g", 1);
-	close(x->go_fd);
-	x->go_fd = -1;
-	if (n != 1)
+	if (n != 1) {
+		close(x->go_fd);
+		x->go_fd = -1;
 		return snprintf(err, FL_ERRLEN, "the command's process died before it could start"),
 		       -ECHILD;
+	}
+	e = fl_handoff_parent(x->faults, x->nfaults, x->fd_sock, x->go_fd, x->watchdog_fd, err);
+	close(x->go_fd);
+	close(x->fd_sock);
+	x->go_fd = x->fd_sock = -1;
+	if (e) {
+		kill(x->pid, SIGKILL);	/* it may hold a filter no one answers: it must not run */
+		return e;
+	}
 	do
 		n = read(x->err_fd, &e, sizeof(e));
 	while (n < 0 && errno == EINTR);
@@ -388,7 +413,9 @@ int fl_exec_cleanup(struct fl_exec *x)
 		close(x->go_fd);	/* a child still waiting leaves, and takes the cgroup */
 	if (x->err_fd >= 0)
 		close(x->err_fd);
-	x->go_fd = x->err_fd = -1;
+	if (x->fd_sock >= 0)
+		close(x->fd_sock);
+	x->go_fd = x->err_fd = x->fd_sock = -1;
 	if (x->pid > 0 && !x->reaped && !wait_child(x, x->started ? 0 : REAP_NS) && !x->started)
 		kill(x->pid, SIGKILL);
 	e = x->cgroup[0] && !x->removed ? fl_cgroup_destroy(x->cgroup) : 0;

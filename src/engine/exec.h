@@ -28,12 +28,17 @@ struct fl_exec {
 	__u64 kill_after_ns;
 	const struct fl_fault_kind *help_kind;	/* `--KIND ACTION --help` asked for */
 	int help_action;
+	/* The experiment's faults, before the spawn: some act in CMD's process (handoff.h). */
+	struct fl_fault *faults;
+	int nfaults;
+	int watchdog_fd;		/* the runner's (watchdog.h), -1 before it starts */
 	/* As it runs (exec.c). */
 	char home[PATH_MAX];		/* the cgroup faultline runs in */
 	char cgroup[PATH_MAX];		/* the one made for CMD, "" before */
 	bool removed;			/* ... and it is gone */
 	int pid;			/* the child: waiting, then CMD */
 	int go_fd, err_fd;		/* "go" to the child; its exec's errno back */
+	int fd_sock;			/* what its in-process faults hand over (handoff.h) */
 	bool started;			/* CMD's first instruction ran */
 	uint64_t start_ns, end_ns;	/* ... and from when to when (CLOCK_MONOTONIC) */
 	bool reaped;

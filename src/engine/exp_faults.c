@@ -82,6 +82,20 @@ static int unknown_key(struct ctx *c, const struct fl_fault_kind *k, const yaml_
 		  k->actions[0].name);
 }
 
+/*
+ * The actions a file may mean without naming one: an exec-only action
+ * (sys delay) is always named, so that a family that gained one keeps
+ * reading its old files (`- sys: {call: connect, errno: ...}` is a fail).
+ */
+static int ordinary_actions(const struct fl_fault_kind *k)
+{
+	int n = 0;
+
+	for (int i = 0; k->actions[i].name; i++)
+		n += !k->actions[i].exec_only;
+	return n;
+}
+
 /* `action:`, found before any option: options are checked against it. */
 static int fault_action(struct ctx *c, const struct fl_fault_kind *k, yaml_node_t *fnode,
 			yaml_node_t *map, int *action)
@@ -101,7 +115,7 @@ static int fault_action(struct ctx *c, const struct fl_fault_kind *k, yaml_node_
 		found = p;
 	}
 	*action = 0;
-	if (!found && k->actions[1].name) {
+	if (!found && ordinary_actions(k) > 1) {
 		action_names(k, "'action: ", list, sizeof(list));
 		return at(c, fnode, "a %s fault needs %s", k->name, list);
 	}

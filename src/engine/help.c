@@ -31,16 +31,18 @@ static void metavar(const struct fl_opt *o, char *buf, size_t size)
 
 static void usage_line(const struct fl_fault_kind *k, int a, FILE *out, bool first)
 {
+	const char *x = k->actions[a].exec_only;
 	char mv[128];
 
-	fprintf(out, "%s faultline %s %s TARGET", first ? "Usage:" : "      ", k->name,
-		k->actions[a].name);
+	/* An action that acts in the processes exec starts has no target but its command. */
+	fprintf(out, "%s faultline %s%s %s%s", first ? "Usage:" : "      ", x ? "exec --" : "",
+		k->name, k->actions[a].name, x ? "" : " TARGET");
 	for (const struct fl_opt *o = k->opts; o->name; o++)
 		if ((o->required & (1U << a))) {
 			metavar(o, mv, sizeof(mv));
 			fprintf(out, " --%s %s", o->name, mv);
 		}
-	fprintf(out, " [OPTIONS]\n");
+	fprintf(out, " [OPTIONS]%s\n", x ? " -- CMD [ARGS...]" : "");
 }
 
 static void opt_line(FILE *out, const char *name, const char *mv, const char *help,
@@ -120,8 +122,12 @@ void fl_kind_help(const struct fl_fault_kind *k, int action, FILE *out)
 	for (a = 0; k->actions[a].name; a++)
 		if (action < 0 || a == action)
 			fprintf(out, "%s %s: %s\n", k->name, k->actions[a].name, k->actions[a].summary);
-	fprintf(out, "\nTARGET: --cgroup PATH | --pid PID | --unit NAME (descendant cgroups included)\n"
-		"\nOptions of %s%s%s:\n", k->name, action < 0 ? "" : " ",
+	if (action >= 0 && k->actions[action].exec_only)
+		fprintf(out, "\nTARGET: the command faultline exec starts, and all it forks (%s)\n",
+			k->actions[action].exec_only);
+	else
+		fprintf(out, "\nTARGET: --cgroup PATH | --pid PID | --unit NAME (descendant cgroups included)\n");
+	fprintf(out, "\nOptions of %s%s%s:\n", k->name, action < 0 ? "" : " ",
 		action < 0 ? "" : k->actions[action].name);
 	for (const struct fl_opt *o = k->opts; o->name; o++) {
 		if (!applies(o, action))
@@ -129,8 +135,13 @@ void fl_kind_help(const struct fl_fault_kind *k, int action, FILE *out)
 		metavar(o, mv, sizeof(mv));
 		opt_line(out, o->name, mv, o->help, o->def);
 	}
-	fprintf(out, "\nCommon options:\n");
-	common_help(out, true);
+	if (action >= 0 && k->actions[action].exec_only) {
+		fprintf(out, "\nexec's own options: 'faultline exec --help' (a --duration in the fault's "
+			"group is its own)\n");
+	} else {
+		fprintf(out, "\nCommon options:\n");
+		common_help(out, true);
+	}
 	if (k->notes) {
 		fputc('\n', out);
 		wrap(out, k->notes, "");
@@ -289,6 +300,7 @@ static void man_kind(FILE *out, const struct fl_fault_kind *k)
 	if (k->notes) {
 		fputs(".PP\n", out);
 		roff(out, k->notes);
+		fputc('\n', out);	/* the next request (.SS, .SH) must start a line */
 	}
 }
 
@@ -299,8 +311,9 @@ void fl_man_page(FILE *out, const char *version)
 		".SH SYNOPSIS\n", version);
 	for (int i = 0; fl_kinds[i]; i++)
 		for (int a = 0; fl_kinds[i]->actions[a].name; a++)
-			fprintf(out, ".B faultline %s %s\nTARGET [OPTIONS]\n.br\n", fl_kinds[i]->name,
-				fl_kinds[i]->actions[a].name);
+			if (!fl_kinds[i]->actions[a].exec_only)	/* under exec's line below */
+				fprintf(out, ".B faultline %s %s\nTARGET [OPTIONS]\n.br\n", fl_kinds[i]->name,
+					fl_kinds[i]->actions[a].name);
 	fputs(".B faultline exec\n[OPTIONS] [\\-\\-KIND ACTION [OPTIONS]]... | \\-f FILE \\-\\- CMD [ARGS...]\n.br\n"
 	      ".B faultline run\nFILE [OPTIONS]\n.br\n"
 	      ".B faultline\nlist | status ID | stop ID | stop \\-\\-all | events | metrics | doctor\n"

@@ -246,6 +246,14 @@ int fl_opt_set(struct fl_fault *f, const struct fl_opt *o, const char *arg, char
 	return 0;
 }
 
+int fl_fault_needs_exec(const struct fl_fault *f, char *err)
+{
+	const struct fl_fault_action *a = &f->kind->actions[f->action];
+
+	return a->exec_only ? fail(err, "%s %s needs faultline exec: %s", f->kind->name, a->name,
+				   a->exec_only) : 0;
+}
+
 int fl_fault_check(struct fl_fault *f, char *err)
 {
 	const struct fl_fault_kind *k = f->kind;

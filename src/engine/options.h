@@ -30,6 +30,11 @@ const struct fl_opt *fl_opt_suggest(const struct fl_fault_kind *k, const char *n
  * -EINVAL with a sentence in err (FL_ERRLEN) that names the option.
  */
 int fl_opt_set(struct fl_fault *f, const struct fl_opt *o, const char *arg, char *err);
+/*
+ * An action only `faultline exec` runs (fault.h's exec_only), anywhere
+ * else: -EINVAL with "sys delay needs faultline exec: WHY" in err; else 0.
+ */
+int fl_fault_needs_exec(const struct fl_fault *f, char *err);
 /* After every option: required ones present, then the family's validate(). */
 int fl_fault_check(struct fl_fault *f, char *err);
 /* A probability of 0: the fault counts matches but can never inject. */

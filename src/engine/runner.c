@@ -100,6 +100,13 @@ static int prepare(struct fl_experiment *e, const struct fl_run_opts *o, char *e
 	rc = check_duration(e, o, err);
 	if (!rc)
 		rc = check_conflicts(e, err);
+	/* `run FILE` with a fault that acts in the processes exec starts. */
+	for (int i = 0; !rc && !o->exec && i < e->nfaults; i++)
+		if (fl_fault_needs_exec(&e->faults[i], why)) {
+			where(e, &e->faults[i], at, sizeof(at));
+			snprintf(err, FL_ERRLEN, "%s%s", at, why);
+			rc = -EINVAL;
+		}
 	/* A target that is not there, or not allowed, is bad input whatever errno said. */
 	if (!rc && fl_target_resolve(&e->target, o->force, err))
 		rc = -EINVAL;
@@ -505,13 +512,15 @@ static void go_background(struct run *r, int notify)
 
 /*
  * Before the first fault starts, so that the watchdog holds none of its
- * fds (watchdog.c). Its pipe stays open until this process ends, however
+ * fds (watchdog.c). Its socket stays open until this process ends, however
  * it ends: that end is what the watchdog waits for.
  */
 static int start_watchdog(struct run *r, char *err)
 {
 	int fd = fl_watchdog_start(r->reg.id);
 
+	if (fd >= 0 && r->o->exec)
+		r->o->exec->watchdog_fd = fd;	/* it holds what must outlive us until CMD is killed */
 	if (fd >= 0)
 		return 0;
 	snprintf(err, FL_ERRLEN, "cannot start the watchdog: %s", strerror(-fd));

@@ -77,6 +77,12 @@ struct fl_opt {
 struct fl_fault_action {
 	const char *name;	/* "drop": `faultline net drop`, `action: drop` */
 	const char *summary;
+	/*
+	 * Non-NULL: the action acts inside the processes faultline starts
+	 * (exec_child below), so only `faultline exec` can run it; this says
+	 * why ("seccomp applies to processes faultline starts").
+	 */
+	const char *exec_only;
 };
 
 /* ------------------------------------------------- a fault, as held */
@@ -156,6 +162,21 @@ struct fl_fault_ctx {
 	void *note_arg;
 };
 
+/*
+ * exec: the calls CMD's process still makes after exec_child() and
+ * before execve, to hand what it made to the controller: by number and
+ * first two arguments (the fd, a buffer of faultline's own), so that a
+ * filter lets exactly them through.
+ */
+#define FL_HANDOFF_CALLS	2
+struct fl_exec_handoff {
+	int n;
+	struct {
+		long nr;
+		uint64_t arg0, arg1;
+	} calls[FL_HANDOFF_CALLS];
+};
+
 /* ------------------------------------------------------ the family */
 
 struct fl_fault_kind {
@@ -209,6 +230,21 @@ struct fl_fault_kind {
 	void (*stop)(struct fl_fault *f, struct fl_fault_stats *st);
 	/* Free plan (and state, if start left any): the fault is done with. */
 	void (*release)(struct fl_fault *f);
+	/*
+	 * exec, for an exec_only action: in CMD's own process, after it joined
+	 * its cgroup and just before execve, set up what a process can only
+	 * do to itself (a seccomp filter, inherited by all it forks). f is the
+	 * fault as parsed (not prepared: work from f->conf). Returns an fd for
+	 * the controller's exec_fd(), or -errno with err: CMD does not run.
+	 */
+	int (*exec_child)(const struct fl_fault *f, const struct fl_exec_handoff *h, char *err);
+	/*
+	 * exec: in the controller, after arm and before CMD's first
+	 * instruction, the fd exec_child() made. The family owns it from
+	 * here, also on error, and keeps it until release (CMD is gone by
+	 * then; stop may come earlier). 0 or -errno with err.
+	 */
+	int (*exec_fd)(struct fl_fault *f, int fd, char *err);
 	/*
 	 * A short addition to the live and status lines ("delay 1.2 ms avg").
 	 * From a record f->conf is NULL: use f->action and st only.

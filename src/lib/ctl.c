@@ -87,6 +87,11 @@ static int pin_new(const char *name, enum bpf_map_type type, __u32 key, __u32 va
 	return err;
 }
 
+int fl_ctl_control_pin(void)
+{
+	return pin_new("fl_control", BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct fl_control), 1);
+}
+
 int fl_ctl_event_pins(void)
 {
 	return pin_new("fl_events", BPF_MAP_TYPE_RINGBUF, 0, 0, FL_EV_RING_BYTES) ?:

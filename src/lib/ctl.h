@@ -19,6 +19,12 @@ int fl_ctl_prepare(uint64_t *generation);
 /* stop --all: bump the generation so every loaded program goes inert. */
 int fl_ctl_halt(uint64_t *new_generation);
 
+/*
+ * Create the pinned kill switch as common.bpf.h declares it, if no object
+ * has yet: a fault without BPF programs (sys delay) reads it too, and
+ * stop --all finds something to bump. 0 or -errno.
+ */
+int fl_ctl_control_pin(void);
 /* Create the pinned event maps (ring, stats, config) if no object has yet. 0 or -errno. */
 int fl_ctl_event_pins(void);
 

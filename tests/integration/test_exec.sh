@@ -622,3 +622,281 @@ t_signal_during_baseline_cmd_never_runs() {
 		fail "summary: $(summary)"
 	nothing_left
 }
+
+# ---------------------------------------------------------------------------
+# sys delay: CMD's chosen calls held through seccomp user notification.
+
+# A CMD that times calls: `python3 $WORK/timed.py SPEC...`, one line per
+# call, "NAME MS". SPEC is fsync:N, getpid:N, write:N (on a file in
+# $WORK/files), open:PATH (openat, relative to $WORK/files), fsyncat:FILE
+# (fsync of a file opened there).
+timed_py() {
+	mkdir -p "$WORK/files/in" "$WORK/files/out"
+	cat >"$WORK/timed.py" <<-'EOF'
+	import os, sys, time
+	os.chdir(sys.argv[1])
+	data = os.open("in/data", os.O_WRONLY | os.O_CREAT, 0o644)
+	def timed(name, f, *a):
+	    t = time.monotonic_ns(); f(*a)
+	    print(name, (time.monotonic_ns() - t) / 1e6, flush=True)
+	for spec in sys.argv[2:]:
+	    name, arg = spec.split(":", 1)
+	    if name == "fsync":
+	        for _ in range(int(arg)): timed(name, os.fsync, data)
+	    elif name == "getpid":
+	        for _ in range(int(arg)): timed(name, os.getpid)
+	    elif name == "write":
+	        for _ in range(int(arg)): timed(name, os.write, data, b"x")
+	    elif name == "open":
+	        timed("open " + arg, lambda: os.close(os.open(arg, os.O_WRONLY | os.O_CREAT, 0o644)))
+	    elif name == "fsyncat":
+	        fd = os.open(arg, os.O_WRONLY | os.O_CREAT, 0o644); timed("fsyncat " + arg, os.fsync, fd)
+	    elif name == "sleep":
+	        time.sleep(float(arg))
+	EOF
+}
+
+# ms_of NAME FILE: the times of the calls called NAME, one a line.
+ms_of() { awk -v n="$1" '{ m = $NF; $NF = ""; sub(/ $/, "") } $0 == n { print m }' "$2"; }
+
+# Each of 20 fsyncs waits >= 50 ms; getpid and write, not chosen, do not.
+t_sys_delay_holds_each_chosen_call() {
+	local n
+	exec_setup
+	timed_py
+	fx --sys delay --call fsync --delay 50ms -- python3 "$WORK/timed.py" "$WORK/files" \
+		fsync:20 getpid:200 write:200 >"$WORK/t"
+	[ $RC -eq 0 ] || fail "exec exited $RC: $(cat "$WORK/fx.err")"
+	n=$(ms_of fsync "$WORK/t" | awk '$1 >= 50' | wc -l)
+	[ "$n" -eq 20 ] || fail "$n of 20 fsyncs took >= 50 ms: $(ms_of fsync "$WORK/t" | sort -g | head -3 | paste -sd' ')"
+	ms_of fsync "$WORK/t" | awk '$1 > 1000 { bad = 1 } END { exit bad }' ||
+		fail "an fsync took over 1 s: $(ms_of fsync "$WORK/t" | sort -g | tail -1)"
+	for c in getpid write; do
+		ms_of $c "$WORK/t" | sort -g | awk '{ v[NR] = $1 } END { exit !(NR == 200 && v[int(NR / 2)] < 2) }' ||
+			fail "unchosen $c was held: median $(ms_of $c "$WORK/t" | sort -g | sed -n 100p) ms"
+	done
+	summary | jq -e '.faults[0] | .action == "delay" and .mechanism == "seccomp" and .matched == 20
+		and .injected == 20 and .counters.delay_ns >= 20 * 50000000
+		and .options.delay_ns == 50000000' >/dev/null || fail "summary: $(summary)"
+	"$REPO/tests/tools/check_schema.py" experiment <(summary) || fail "the summary is not an experiment"
+	nothing_left
+}
+
+# Calls of several threads wait at once, each for its own delay: a queue, not a sleep per call.
+t_sys_delay_holds_calls_concurrently() {
+	local t0 t1
+	exec_setup
+	cat >"$WORK/threads.py" <<-'EOF'
+	import os, sys, threading, time
+	fds = [os.open(f"{sys.argv[1]}/f{i}", os.O_WRONLY | os.O_CREAT, 0o644) for i in range(8)]
+	ms = []
+	def one(fd):
+	    t = time.monotonic_ns(); os.fsync(fd); ms.append((time.monotonic_ns() - t) / 1e6)
+	ts = [threading.Thread(target=one, args=(fd,)) for fd in fds]
+	t = time.monotonic_ns()
+	for x in ts: x.start()
+	for x in ts: x.join()
+	print((time.monotonic_ns() - t) / 1e6, min(ms))
+	EOF
+	fx --sys delay --call fsync --delay 200ms -- python3 "$WORK/threads.py" "$WORK" >"$WORK/t"
+	[ $RC -eq 0 ] || fail "exec exited $RC: $(cat "$WORK/fx.err")"
+	awk '{ exit !($1 >= 200 && $1 < 1000 && $2 >= 200) }' "$WORK/t" ||
+		fail "8 threads' fsyncs of 200 ms: all done after $(cut -d' ' -f1 "$WORK/t") ms, the shortest $(cut -d' ' -f2 "$WORK/t") ms (not 200 to 1000)"
+	summary | jq -e '.faults[0].injected == 8' >/dev/null || fail "summary: $(summary)"
+}
+
+# --jitter: every delay within [delay - jitter, delay + jitter] (plus the
+# machine's lateness), and spread over it, not one value.
+t_sys_delay_jitter_spreads_within_bounds() {
+	exec_setup
+	timed_py
+	fx --sys delay --call fsync --delay 40ms --jitter 20ms -- python3 "$WORK/timed.py" "$WORK/files" \
+		fsync:40 >"$WORK/t"
+	[ $RC -eq 0 ] || fail "exec exited $RC: $(cat "$WORK/fx.err")"
+	ms_of fsync "$WORK/t" | sort -g >"$WORK/ms"
+	awk 'NR == 1 { lo = $1 } { hi = $1 } END { exit !(NR == 40 && lo >= 20 && hi < 60 + 40 && hi - lo >= 15) }' "$WORK/ms" ||
+		fail "40 fsyncs at 40ms +-20ms took $(head -1 "$WORK/ms") to $(tail -1 "$WORK/ms") ms"
+	# Below the delay and above it: both halves of the spread are used.
+	[ "$(awk '$1 < 40' "$WORK/ms" | wc -l)" -ge 5 ] && [ "$(awk '$1 >= 45' "$WORK/ms" | wc -l)" -ge 5 ] ||
+		fail "the spread is one-sided: $(paste -sd' ' "$WORK/ms")"
+}
+
+# --path: only calls on files under the prefix wait, by descriptor (fsync)
+# and by path (openat: absolute, relative, through ..).
+t_sys_delay_path_only_under_prefix() {
+	local in
+	exec_setup
+	in=$WORK/files/in
+	timed_py
+	fx --sys delay --call fsync,openat --delay 50ms --path "$in" -- python3 "$WORK/timed.py" \
+		"$WORK/files" fsyncat:in/a fsyncat:out/b open:in/c open:out/c open:out/../in/d \
+		open:"$in/e" open:"$WORK/files/inside" >"$WORK/t"
+	[ $RC -eq 0 ] || fail "exec exited $RC: $(cat "$WORK/fx.err")"
+	for c in "fsyncat in/a" "open in/c" "open out/../in/d" "open $in/e"; do
+		ms_of "$c" "$WORK/t" | awk '{ exit !($1 >= 50) }' || fail "$c under --path was not held: $(cat "$WORK/t")"
+	done
+	for c in "fsyncat out/b" "open out/c" "open $WORK/files/inside"; do
+		ms_of "$c" "$WORK/t" | awk '{ exit !($1 < 40) }' || fail "$c outside --path was held: $(cat "$WORK/t")"
+	done
+	# Held: the script's own open of in/data, fsyncat in/a's open and fsync, 3 opens.
+	summary | jq -e '.faults[0].injected == 6' >/dev/null || fail "summary: $(summary)"
+	fx --sys delay --call getpid --delay 5ms --path "$in" -- true
+	[ $RC -eq 125 ] && grep -q "no argument of it names a file" "$WORK/fx.err" ||
+		fail "--path with getpid: exit $RC: $(cat "$WORK/fx.err")"
+}
+
+# The fault's deadline: from then on every call runs at once (the filter
+# stays), and faultline says so; CMD runs on. CMD fsyncs every 100 ms for
+# 4.5 s of its own; the fault lasts 3 s from before CMD's start, however
+# slowly that comes (a VM): the held calls are the first ones, then none.
+t_sys_delay_deadline_ends_delays() {
+	exec_setup
+	cat >"$WORK/every.py" <<-'EOF'
+	import os, sys, time
+	fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o644)
+	end = time.monotonic() + 4.5
+	while time.monotonic() < end:
+	    t = time.monotonic_ns(); os.fsync(fd)
+	    print("fsync", (time.monotonic_ns() - t) / 1e6, flush=True)
+	    time.sleep(0.1)
+	EOF
+	fx --sys delay --call fsync --delay 50ms --duration 3s -- python3 "$WORK/every.py" "$WORK/data" >"$WORK/t"
+	[ $RC -eq 0 ] || fail "exec exited $RC: $(cat "$WORK/fx.err")"
+	ms_of fsync "$WORK/t" >"$WORK/ms"
+	# Held (>= 50 ms), then one the deadline may have cut short, then none (< 20 ms)
+	# and never held again; both seen, the second at least 5 times.
+	awk '$1 >= 50 { if (after) back = 1; held++; next }
+		!after { after = 1; if ($1 >= 20) next } $1 >= 20 { back = 1 } { free++ }
+		END { exit !(held >= 1 && free >= 5 && !back) }' "$WORK/ms" ||
+		fail "fsyncs around the deadline (ms, in order): $(paste -sd' ' "$WORK/ms")"
+	grep -q "its deadline passed: every call runs at once" "$WORK/fx.err" || fail "no word of it: $(cat "$WORK/fx.err")"
+	# The cut one counts as held, if it was.
+	summary | jq -e --argjson h "$(awk '$1 >= 50' "$WORK/ms" | wc -l)" \
+		'(.faults[0].injected - $h) as $d | $d >= 0 and $d <= 1 and .faults[0].ended' >/dev/null ||
+		fail "summary ($(awk '$1 >= 50' "$WORK/ms" | wc -l) held): $(summary)"
+}
+
+# The calls the waiting child makes after its filter is in (the handoff's
+# sendmsg and read) and CMD's execve may be chosen: CMD still starts.
+t_sys_delay_handoff_calls_chosen() {
+	exec_setup
+	timeout 20 sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$FLCG" \
+		"$FL" --json exec --sys delay --call sendmsg,read,execve,write --delay 20ms -- \
+		sh -c 'echo ran' >"$WORK/out" 2>"$WORK/fx.err" || fail "exit $?: $(cat "$WORK/fx.err")"
+	[ "$(cat "$WORK/out")" = ran ] || fail "CMD's output: $(cat "$WORK/out")"
+	# execve, sh's own reads and its write are held; not the handoff's two calls.
+	summary | jq -e '.faults[0].injected >= 2' >/dev/null || fail "summary: $(summary)"
+}
+
+# faultline SIGKILLed while CMD and its detached grandchildren sit in
+# delayed fsyncs: all of them are gone within 1 s, and no call ever failed
+# (ENOSYS is what a closed listener gives: the watchdog holds it until the
+# cgroup is killed).
+t_sys_delay_sigkill_no_enosys_no_hang() {
+	local pid p round left
+	exec_setup
+	cat >"$WORK/loop.py" <<-'EOF'
+	import errno, os, sys
+	d = sys.argv[1]
+	def loop(tag):
+	    out = os.open(f"{d}/{tag}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+	    f = os.open(f"{d}/{tag}.data", os.O_WRONLY | os.O_CREAT, 0o644)
+	    with open(f"{d}/{tag}.pid", "w") as p: p.write(f"{os.getpid()}\n")
+	    while True:
+	        try: os.fsync(f); r = "ok"
+	        except OSError as e: r = errno.errorcode.get(e.errno, str(e.errno))
+	        os.write(out, (r + "\n").encode())
+	for tag in "abcdef":
+	    if os.fork() == 0:
+	        os.setsid()
+	        if os.fork() == 0: loop(tag)
+	        os._exit(0)
+	loop("main")
+	EOF
+	for round in 1 2; do
+		mkdir -p "$WORK/r$round"
+		flbg exec --sys delay --call fsync --delay 20ms -- python3 "$WORK/loop.py" "$WORK/r$round" \
+			2>"$WORK/fx.err" &
+		pid=$!
+		defer "kill -9 $pid 2>/dev/null"
+		wait_for sh -c "[ \$(cat $WORK/r$round/*.pid 2>/dev/null | wc -w) -eq 7 ]" ||
+			fail "CMD did not start: $(cat "$WORK/fx.err")"
+		sleep 0.5
+		for p in $(cat "$WORK/r$round"/*.pid); do defer "kill -9 $p 2>/dev/null"; done
+		kill -9 $pid
+		wait $pid 2>/dev/null || true
+		for _ in $(seq 1 20); do
+			left=$(for p in $(cat "$WORK/r$round"/*.pid); do ! alive "$p" || echo "$p"; done)
+			[ -z "$left" ] && break
+			sleep 0.05
+		done
+		[ -z "$left" ] || fail "1 s after faultline's SIGKILL these still run: $left"
+		[ "$(cat "$WORK/r$round"/*.log | grep -cv '^ok$' || true)" -eq 0 ] ||
+			fail "round $round: calls failed: $(cat "$WORK/r$round"/*.log | grep -v '^ok$' | sort | uniq -c | paste -sd' ')"
+		[ "$(cat "$WORK/r$round"/*.log | wc -l)" -gt 20 ] || fail "round $round: too few calls to tell"
+	done
+	for _ in $(seq 1 50); do
+		[ -z "$(exec_cgroups_new "$WORK/cgroups.before")" ] && return 0
+		sleep 0.1
+	done
+	fail "the cgroup stayed: $(exec_cgroups_new "$WORK/cgroups.before")"
+}
+
+# stop --all ends a delay as it makes the BPF faults inert: a call held for
+# 10 s is let go at once, though CMD (which traps SIGTERM) runs on.
+t_sys_delay_stop_all_lets_go() {
+	local pid t0 rc=0
+	needs_private_state
+	exec_setup
+	cat >"$WORK/held.py" <<-'EOF'
+	import os, signal, sys, time
+	signal.signal(signal.SIGTERM, lambda *a: None)
+	fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o644)
+	open(sys.argv[1] + ".ready", "w").close()
+	t = time.monotonic_ns(); os.fsync(fd)
+	print((time.monotonic_ns() - t) / 1e6, flush=True)
+	EOF
+	flbg --json exec --kill-after 30s --sys delay --call fsync --delay 10s -- \
+		python3 "$WORK/held.py" "$WORK/data" >"$WORK/t" 2>"$WORK/fx.err" &
+	pid=$!
+	defer "kill -9 $pid 2>/dev/null"
+	wait_for test -e "$WORK/data.ready" || fail "CMD did not start: $(cat "$WORK/fx.err")"
+	sleep 0.5
+	"$FL" stop --all >/dev/null || fail "stop --all exited $?"
+	for _ in $(seq 1 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	kill -0 $pid 2>/dev/null && fail "exec still runs 5 s after stop --all: $(cat "$WORK/t" "$WORK/fx.err")"
+	wait $pid || rc=$?
+	awk '{ exit !($1 >= 400 && $1 < 3000) }' "$WORK/t" ||
+		fail "the fsync held for 10 s took $(cat "$WORK/t") ms, stop --all 0.5 s in"
+	[ $rc -eq 124 ] || fail "exec exited $rc after stop --all: $(cat "$WORK/fx.err")"
+}
+
+# Anywhere but exec: refused as bad input (2), with the reason.
+t_sys_delay_refused_outside_exec() {
+	local rc want="sys delay needs faultline exec: seccomp applies to processes faultline starts"
+	exec_setup
+	for args in "" "--cgroup /"; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$FL" sys delay --call fsync --delay 50ms $args 2>"$WORK/err" || rc=$?
+		[ $rc -eq 2 ] || fail "sys delay $args exited $rc: $(cat "$WORK/err")"
+		grep -qF "$want" "$WORK/err" || fail "sys delay $args: $(cat "$WORK/err")"
+	done
+	cat >"$WORK/d.yaml" <<-EOF
+	name: d
+	duration: 5s
+	target:
+	  cgroup: /
+	faults:
+	  - sys:
+	      action: delay
+	      call: fsync
+	      delay: 50ms
+	EOF
+	rc=0
+	"$FL" run "$WORK/d.yaml" --dry-run 2>"$WORK/err" || rc=$?
+	[ $rc -eq 2 ] && grep -qF "$want" "$WORK/err" || fail "run FILE: exit $rc: $(cat "$WORK/err")"
+	# The same file under exec runs (its target ignored).
+	fl exec -f "$WORK/d.yaml" -- true 2>"$WORK/err" || fail "exec -f: $(cat "$WORK/err")"
+	nothing_left
+}

@@ -111,7 +111,8 @@ static int conf(struct fl_sys_conf *c, char *err, ...)
 static void table_in_description_order(void **state)
 {
 	static const char *const order[] = {
-		"call", "errno", "path", "probability", "after", "count", "mechanism", NULL,
+		"call", "errno", "delay", "jitter", "path", "probability", "after", "count",
+		"mechanism", NULL,
 	};
 	const struct fl_opt *o = fl_sys_kind.opts;
 	int i;
@@ -120,11 +121,15 @@ static void table_in_description_order(void **state)
 		assert_string_equal(o[i].name, order[i]);
 	assert_null(o[i].name);
 	assert_string_equal(opt_named("calls")->name, "call");
-	assert_int_equal(opt_named("call")->required, 1);
+	assert_int_equal(opt_named("call")->required, 3);	/* fail and delay */
 	assert_int_equal(opt_named("errno")->required, 1);
+	assert_int_equal(opt_named("delay")->required, 2);
 	assert_int_equal(opt_named("path")->required, 0);
 	assert_string_equal(fl_sys_kind.actions[0].name, "fail");
-	assert_null(fl_sys_kind.actions[1].name);
+	assert_null(fl_sys_kind.actions[0].exec_only);
+	assert_string_equal(fl_sys_kind.actions[1].name, "delay");
+	assert_non_null(fl_sys_kind.actions[1].exec_only);
+	assert_null(fl_sys_kind.actions[2].name);
 }
 
 static void table_fills_the_conf(void **state)

@@ -4,7 +4,8 @@
  * command line and experiment files from this table into struct
  * fl_sys_conf, prints the help and writes the description
  * "sys fail write,openat ENOSPC path /var/log p=100% after 2 count 5
- * mechanism lsm" in table order. What the types cannot say is checked here.
+ * mechanism lsm" or "sys delay fsync 50ms jitter 5ms" in table order. What
+ * the types cannot say is checked here.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -133,32 +134,41 @@ static int opt_path(void *conf, const char *arg, char *err)
 }
 
 #define CONF(field) offsetof(struct fl_sys_conf, field)
+#define A_FAIL	(1U << FL_SYS_FAIL)
+#define A_DELAY	(1U << FL_SYS_DELAY)
 
 const struct fl_opt fl_sys_options[] = {
 	{ .name = "call", .alias = "calls", .type = FL_OPT_CUSTOM, .metavar = "NAME[,NAME...]",
 	  .help = "the calls to fail: connect, bind, sendmsg/sendto, socket; open, read, write, "
 		  "unlink, rmdir, mkdir, rename, mmap, fork (and their variants); any other "
-		  "syscall by name",
-	  .required = 1, .desc = FL_DESC_BARE, .list = true, .parse = opt_call, .print = print_calls },
+		  "syscall by name. To delay: syscalls by name (fsync,write)",
+	  .required = A_FAIL | A_DELAY, .desc = FL_DESC_BARE, .list = true, .parse = opt_call, .print = print_calls },
 	{ .name = "errno", .type = FL_OPT_ERRNO, .off = CONF(errnum), .metavar = "NAME|N",
 	  .help = "what the calls return: a name (ECONNREFUSED) or a number (111)",
-	  .required = 1, .desc = FL_DESC_BARE },
+	  .actions = A_FAIL, .required = A_FAIL, .desc = FL_DESC_BARE },
+	{ .name = "delay", .type = FL_OPT_DURATION, .off = CONF(delay_ns), .min = 1,
+	  .max = FL_SYS_MAX_DELAY, .metavar = "D", .actions = A_DELAY, .required = A_DELAY,
+	  .desc = FL_DESC_BARE, .help = "how long each chosen call waits before it runs (50ms; at most 60s)" },
+	{ .name = "jitter", .type = FL_OPT_DURATION, .off = CONF(jitter_ns), .max = FL_SYS_MAX_DELAY,
+	  .metavar = "D", .actions = A_DELAY, .desc = FL_DESC_LABEL,
+	  .help = "spread each delay uniformly over +-D (at most --delay)" },
 	{ .name = "path", .type = FL_OPT_STRING, .off = CONF(path), .size = PATH_MAX,
 	  .metavar = "PREFIX",
 	  .help = "only calls on this file or directory or below it; it must exist (for a "
-		  "container, /proc/PID/root/DIR)",
+		  "container, /proc/PID/root/DIR). fail compares inodes, delay the file's path",
 	  .desc = FL_DESC_LABEL, .parse = opt_path },
 	{ .name = "probability", .type = FL_OPT_PROB, .off = CONF(prob), .metavar = "P",
 	  .def = "1", .help = "the chance that a matching call fails: 0.2 or 20%",
-	  .desc = FL_DESC_PROB },
+	  .actions = A_FAIL, .desc = FL_DESC_PROB },
 	{ .name = "after", .type = FL_OPT_U64, .off = CONF(after), .max = UINT64_MAX,
-	  .metavar = "N", .help = "let the first N matching calls through", .desc = FL_DESC_LABEL },
+	  .metavar = "N", .help = "let the first N matching calls through", .actions = A_FAIL,
+	  .desc = FL_DESC_LABEL },
 	{ .name = "count", .type = FL_OPT_U64, .off = CONF(count), .min = 1, .max = UINT64_MAX,
 	  .metavar = "N", .help = "fail at most N calls; then the fault is spent",
-	  .desc = FL_DESC_LABEL, .parse = opt_count },
+	  .actions = A_FAIL, .desc = FL_DESC_LABEL, .parse = opt_count },
 	{ .name = "mechanism", .type = FL_OPT_ENUM, .off = CONF(mech), .values = mech_values,
 	  .metavar = "auto|sock|lsm|fmod_ret|kprobe", .def = "auto",
 	  .help = "how calls are hooked; auto takes the best this kernel has",
-	  .desc = FL_DESC_LABEL },
+	  .actions = A_FAIL, .desc = FL_DESC_LABEL },
 	{ NULL },
 };

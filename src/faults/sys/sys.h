@@ -10,6 +10,12 @@
  *   load.c     the skeleton: open, configure, load, rule, pin, attach, arm
  *   event.c    one injected call, as JSON keys or text
  *   kind.c     struct fl_fault_kind fl_sys_kind
+ *
+ * and `sys delay`, which is no BPF but seccomp, for faultline exec only:
+ *   calls.c    syscall names, numbers, and which arguments name a file
+ *   filter.c   the classic BPF filter CMD's process installs before execve
+ *   notify.c   the supervisor: a thread that holds each call its delay
+ *   delay.c    the delay action's steps of fault.h
  */
 #ifndef FL_SYS_H
 #define FL_SYS_H
@@ -19,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "fault.h"
 #include "faultline.h"
 #include "parse.h"
 #include "probe.h"
@@ -35,6 +42,10 @@
 
 #define FL_SYS_MAX_CALLS	16	/* names after --call */
 #define FL_SYS_CALL_LEN		32	/* a name, with its NUL */
+#define FL_SYS_MAX_DELAY	(60 * 1000000000ULL)	/* --delay and --jitter */
+
+/* The actions, as fl_sys_kind.actions lists them. */
+enum { FL_SYS_FAIL, FL_SYS_DELAY };
 
 enum fl_sys_mech {
 	FL_MECH_AUTO,
@@ -54,6 +65,7 @@ struct fl_sys_conf {
 	__u64 count;			/* --count; 0: no limit */
 	char path[PATH_MAX];		/* --path, "" when not given */
 	__u32 mech;			/* --mechanism: enum fl_sys_mech */
+	__u64 delay_ns, jitter_ns;	/* sys delay: --delay, --jitter */
 	/* Filled by fl_sys_resolve() (prepare): what the BPF side compares. */
 	__u64 path_ino;
 	__u32 path_dev;
@@ -176,6 +188,88 @@ int fl_sys_hooks(const struct sys_run *run);	/* links attached */
 int fl_sys_detach(struct sys_run *run, struct fl_sys_stats *final);
 /* The counters pinned at pin_prefix, from any process. 0 or -errno. */
 int fl_sys_read_pinned(const char *pin_prefix, struct fl_sys_stats *st);
+
+/* ------------------------------------------------- sys delay: calls.c */
+
+/* How a syscall's argument names a file, for --path. */
+enum fl_sys_ref {
+	FL_REF_NONE,
+	FL_REF_FD,		/* a descriptor: /proc/PID/fd/N */
+	FL_REF_PATH,		/* a path, relative to the cwd */
+	FL_REF_AT,		/* a path, relative to the descriptor in argument dirfd */
+};
+
+struct fl_syscall {
+	const char *name;
+	int nr;				/* on this architecture */
+	struct {
+		__u8 type, arg, dirfd;	/* enum fl_sys_ref; argument indexes */
+	} file[2];			/* FL_REF_NONE after the last */
+};
+
+const struct fl_syscall *fl_syscall_find(const char *name);
+const struct fl_syscall *fl_syscall_of(int nr);
+bool fl_syscall_has_file(const struct fl_syscall *s);
+
+/* ------------------------------------------------ sys delay: filter.c */
+
+struct sock_filter;
+#define FL_SYS_FILTER_MAX	(8 + 16 * FL_HANDOFF_CALLS + FL_SYS_MAX_CALLS)
+
+/*
+ * The filter for these syscall numbers: each one notifies the listener
+ * (SECCOMP_RET_USER_NOTIF), except the handoff's calls, which pass as
+ * every other call does. Writes at most FL_SYS_FILTER_MAX instructions to
+ * out; returns how many.
+ */
+int fl_sys_filter(const int *nrs, int n, const struct fl_exec_handoff *h, struct sock_filter *out);
+/* The numbers of c->calls: 0, or -EINVAL with err for a name this table lacks. */
+int fl_sys_delay_nrs(const struct fl_sys_conf *c, int *nrs, char *err);
+/* In the calling process: install the filter; the listener fd, or -errno with err. */
+int fl_sys_filter_install(const struct fl_sys_conf *c, const struct fl_exec_handoff *h, char *err);
+
+/* ------------------------------------------------ sys delay: notify.c */
+
+/* The supervisor of one delay fault. */
+struct sys_notify;
+struct fl_sys_delay_stats {
+	__u64 matched, injected, delay_ns;
+};
+
+/*
+ * Its state, before the listener exists: nothing runs yet. generation: of
+ * the kill switch, which `stop --all` bumps; then every call held is let go
+ * and none is held again, as the BPF faults go inert. NULL: none (tests).
+ * 0 or -ENOMEM.
+ */
+int fl_sys_notify_new(struct sys_notify **n, const struct fl_sys_conf *c,
+		      const uint64_t *generation);
+/* Calls are held until deadline_ns (CLOCK_MONOTONIC); from then on answered at once. */
+void fl_sys_notify_arm(struct sys_notify *n, uint64_t deadline_ns);
+/* The thread starts on the listener fd (its own from here, also on error). 0 or -errno. */
+int fl_sys_notify_run(struct sys_notify *n, int fd, char *err);
+void fl_sys_notify_read(struct sys_notify *n, struct fl_sys_delay_stats *st);
+/* The fault ended: every call held is answered now, every later one at once. */
+void fl_sys_notify_end(struct sys_notify *n);
+/* Stop the thread (answering what it holds) and close the listener. NULL is fine. */
+void fl_sys_notify_free(struct sys_notify *n);
+/*
+ * --path: does the notified call's file argument lie under prefix (made
+ * absolute and canonical)? Read from /proc/PID: the kernel reads the
+ * arguments again itself after CONTINUE, so what is read here only
+ * decides whether to wait, never what the call does.
+ */
+bool fl_sys_call_under(int listener, uint64_t id, int pid, const struct fl_syscall *s,
+		       const uint64_t *args, const char *prefix);
+/* "/a/./b/../c//" -> "/a/c" in place: a lexical normal form, no symlink followed. */
+void fl_sys_path_normal(char *path);
+/* Is path at prefix or below it, component-wise (/srv/data is not under /srv/d)? */
+bool fl_sys_path_under(const char *path, const char *prefix);
+
+/* ------------------------------------------------- sys delay: delay.c */
+
+/* The checks of validate(): names, --path, --jitter. 0 or -EINVAL with err. */
+int fl_sys_delay_check(const struct fl_sys_conf *c, char *err);
 
 /* -------------------------------------------------------------- event.c */
 
