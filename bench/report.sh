@@ -96,7 +96,24 @@ row(["---", "--:"]),
 	row(["last injected call, relative to `stop --all` returning (negative: before)", "\(.last_injection_vs_return_ms | f(2)) ms"])),
 (.control_plane.stop_all | select(. and .skipped) | row(["`faultline stop --all`", "not measured: \(.skipped)"])),
 (.control_plane.exec_start.cases? // [] | (map(select(.case | startswith("direct"))) | map({key: .case, value: .ms_median}) | from_entries) as $d | .[] |
-	row(["`\(.case)` → CMD's first instruction (median of 5, range)", "\(.ms_median | f(2)) ms (\(.ms_min | f(2))–\(.ms_max | f(2)))\(if (.case | startswith("exec")) then ", \(.ms_median / (if (.case | test("netns")) then $d["direct, in a netns"] else $d.direct end) | f(1))× direct" else "" end)"]))
+	row(["`\(.case)` → CMD's first instruction (median of 5, range)", "\(.ms_median | f(2)) ms (\(.ms_min | f(2))–\(.ms_max | f(2)))\(if (.case | startswith("exec")) then ", \(.ms_median / (if (.case | test("netns")) then $d["direct, in a netns"] else $d.direct end) | f(1))× direct" else "" end)"])),
+"",
+"### 7. Syscall delay: `exec --sys delay` (seccomp user notification) vs strace (host)",
+"",
+(.syscall_delay | select(. and .undelayed_call_getpid) |
+	"Undelayed `getpid` (ns per call, least disturbed of the rounds; ratio to the bare loop of the same round, range over rounds):",
+	"",
+	row(["case", "ns", "ratio", "ratio range"]),
+	row(["---", "--:", "--:", "--:"]),
+	(.undelayed_call_getpid[] | row([.case, (.ns | f(1)), (.ratio | f(2)), "\(.ratio_range[0] | f(2))–\(.ratio_range[1] | f(2))"])),
+	"",
+	"A \(.delay_ms) ms delay on each `fsync` (error = p50/p99 − \(.delay_ms) ms − a bare fsync's p50; range over rounds; \(.strace)):",
+	"",
+	row(["tool", "p50 error ms", "p99 error ms"]),
+	row(["---", "--:", "--:"]),
+	(.precision_fsync_50ms[] | select(.case != "none") |
+		row([.case, "\(.p50_error_ms_range[0] | f(2))–\(.p50_error_ms_range[1] | f(2))", "\(.p99_error_ms_range[0] | f(2))–\(.p99_error_ms_range[1] | f(2))"]))),
+(.syscall_delay | select(. == null) | "not run")
 JQ
 }
 

@@ -518,8 +518,9 @@ bench_exec_start() {
 	{
 		exec_case direct env
 		exec_case "exec --sys fail --call connect" "$FL" exec --sys fail --call connect --errno ECONNREFUSED --
-		exec_case "direct, in a netns" ip netns exec "$NS_C" env
-		exec_case "exec --net drop, in a netns" ip netns exec "$NS_C" "$FL" exec --net drop --port 9 --
+		# nsenter, not `ip netns exec`, which remounts /sys and hides cgroupfs.
+		exec_case "direct, in a netns" nsenter --net="/run/netns/$NS_C" env
+		exec_case "exec --net drop, in a netns" nsenter --net="/run/netns/$NS_C" "$FL" exec --net drop --port 9 --
 	} | jq -s '{cases: .}'
 }
 
