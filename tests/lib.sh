@@ -69,6 +69,20 @@ in_cgroup() {
 	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$dir" "$@"
 }
 
+# tcp_server: a listener on 127.0.0.1 that accepts and closes, started by the
+# test's own shell, outside every cgroup of the test; sets PORT (needs WORK).
+tcp_server() {
+	python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(128)
+print(s.getsockname()[1], flush=True)
+while True:
+    s.accept()[0].close()' >"$WORK/port" &
+	defer "kill $! 2>/dev/null"
+	wait_for test -s "$WORK/port" || fail "the test server did not start"
+	PORT=$(cat "$WORK/port")
+}
+
 # mk_netns NAME: a namespace with lo up; removed on exit.
 mk_netns() {
 	local ns="$TEST_TAG-$1"

@@ -56,19 +56,6 @@ summary() {
 	grep '^{' "$WORK/fx.err" | tail -1
 }
 
-# tcp_server: a listener on 127.0.0.1, outside every cgroup of the test; sets PORT.
-tcp_server() {
-	python3 -c '
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(128)
-print(s.getsockname()[1], flush=True)
-while True:
-    s.accept()[0].close()' >"$WORK/port" &
-	defer "kill $! 2>/dev/null"
-	wait_for test -s "$WORK/port" || fail "the test server did not start"
-	PORT=$(cat "$WORK/port")
-}
-
 # alive PID: a process that still runs (a zombie nobody reaped yet has ended).
 alive() {
 	[ -e "/proc/$1" ] && ! grep -q '^[^)]*) [ZX]' "/proc/$1/stat" 2>/dev/null

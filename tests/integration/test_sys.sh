@@ -63,19 +63,6 @@ sys_setup() {
 	defer "rm -rf '$WORK'"
 }
 
-# tcp_server: a listener on 127.0.0.1 that accepts and closes; sets PORT.
-tcp_server() {
-	python3 -c '
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(128)
-print(s.getsockname()[1], flush=True)
-while True:
-    s.accept()[0].close()' >"$WORK/port" &
-	defer "kill $! 2>/dev/null"
-	wait_for test -s "$WORK/port" || fail "the test server did not start"
-	PORT=$(cat "$WORK/port")
-}
-
 # fl_sys ARGS...: faultline sys fail on cgroup A in the background, JSON
 # summary in $WORK/fl.json; returns once it says its hooks are attached.
 fl_sys() {
