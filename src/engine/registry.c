@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,34 @@ int fl_reg_save(const struct fl_reg *r)
 	return save_at(r, path);
 }
 
+/*
+ * A record appears whole or not at all: its state is written in a hidden
+ * directory named for this process (".ID.PID"), which is then renamed to
+ * ID. A controller killed before the rename leaves only the hidden one,
+ * which the sweep removes once PID is gone. -EEXIST: the id is taken.
+ */
+static int publish(const struct fl_reg *r)
+{
+	char tmp[PATH_MAX], state[PATH_MAX + 8], dir[PATH_MAX];
+	int e;
+
+	snprintf(tmp, sizeof(tmp), FL_RUN_DIR "/.%s.%d", r->id, (int)getpid());
+	snprintf(state, sizeof(state), "%s/state", tmp);
+	snprintf(dir, sizeof(dir), FL_RUN_DIR "/%s", r->id);
+	if (!access(dir, F_OK))
+		return -EEXIST;
+	if (mkdir(tmp, 0700))
+		return -errno;
+	e = save_at(r, state);
+	if (!e && rename(tmp, dir))
+		e = errno == ENOTEMPTY ? -EEXIST : -errno;
+	if (e) {
+		unlink(state);
+		rmdir(tmp);
+	}
+	return e;
+}
+
 int fl_reg_create(struct fl_reg *r, char *err)
 {
 	char dir[PATH_MAX];
@@ -204,8 +233,7 @@ int fl_reg_create(struct fl_reg *r, char *err)
 	e = fl_mkdir_p(FL_RUN_DIR, 0700);
 	for (tries = 0; !e && tries < 16; tries++) {
 		new_id(r->id, sizeof(r->id));
-		snprintf(dir, sizeof(dir), FL_RUN_DIR "/%s", r->id);
-		e = mkdir(dir, 0700) ? -errno : 0;
+		e = publish(r);
 		if (e != -EEXIST)
 			break;
 		e = 0;
@@ -214,8 +242,6 @@ int fl_reg_create(struct fl_reg *r, char *err)
 		fl_reg_pin_path(r, NULL, dir, sizeof(dir));
 		e = mkdir(dir, 0700) && errno != EEXIST ? -errno : 0;
 	}
-	if (!e)
-		e = fl_reg_save(r);
 	if (e)
 		snprintf(err, FL_ERRLEN, "cannot record the experiment under %s or %s: %s",
 			 FL_RUN_DIR, FL_PIN_ROOT, strerror(-e));
@@ -589,10 +615,54 @@ static int sweep_probe_cgroups(void)
 	return n;
 }
 
+/*
+ * What a controller killed while creating its record leaves: a hidden
+ * ".ID.PID" directory (publish()), or, from faultline before it, a record
+ * directory with no state file; neither changed anything, so there is
+ * only the directory to remove. A young one of the latter may still be
+ * starting.
+ */
+#define FL_REG_STATELESS_AGE	10
+static int sweep_stateless(void)
+{
+	char dir[PATH_MAX], state[PATH_MAX + 8];
+	DIR *d = opendir(FL_RUN_DIR);
+	time_t now = time(NULL);
+	struct dirent *de;
+	struct stat st;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		char id[16];
+		int pid;
+
+		/* A record its controller never published (publish()): gone with it. */
+		if (sscanf(de->d_name, ".%15[0-9a-f].%d", id, &pid) == 2 && pid > 0 &&
+		    kill(pid, 0) && errno == ESRCH) {
+			snprintf(dir, sizeof(dir), FL_RUN_DIR "/%s", de->d_name);
+			rm_dir_files(dir);
+			n++;
+			continue;
+		}
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "ended"))
+			continue;
+		snprintf(dir, sizeof(dir), FL_RUN_DIR "/%s", de->d_name);
+		snprintf(state, sizeof(state), "%s/state", dir);
+		if (stat(dir, &st) || !S_ISDIR(st.st_mode) || !access(state, F_OK) ||
+		    now - st.st_mtime < FL_REG_STATELESS_AGE)
+			continue;
+		rm_dir_files(dir);
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 int fl_reg_gc(void)
 {
 	struct fl_reg *v;
-	int n, cleaned = sweep_probe_cgroups();
+	int n, cleaned = sweep_probe_cgroups() + sweep_stateless();
 
 	if (fl_ctl_ev_restore_orphan(false) > 0) {
 		pr_info("faultline: put back the event setting a killed 'faultline events' left in force\n");

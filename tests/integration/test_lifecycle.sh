@@ -95,6 +95,28 @@ t_lc_sigkill_next_start_cleans() {
 	nothing_left "$id"
 }
 
+# A controller killed between the mkdir of its record and its first save
+# left an empty directory (before records were published whole): the next
+# command removes it once it is old enough not to be a controller still
+# starting (10 s), and a young one stays.
+# A record is published whole (written as .ID.PID, renamed to ID): what a
+# controller killed before the rename leaves goes once its pid is gone.
+t_lc_stateless_record_dir_swept() {
+	local dead
+	needs_private_state
+	sh -c 'exit 0' & dead=$!
+	wait $dead
+	mkdir -p /run/faultline/0ld000 /run/faultline/y0ung0 "/run/faultline/.abc123.$dead" "/run/faultline/.abc124.$$"
+	echo "id abc123" >"/run/faultline/.abc123.$dead/state"
+	touch -d '1 minute ago' /run/faultline/0ld000
+	defer "rm -rf /run/faultline/y0ung0 /run/faultline/0ld000 /run/faultline/.abc12[34].*"
+	"$FL" list >/dev/null 2>&1 || fail "list exited $?"
+	[ ! -e "/run/faultline/.abc123.$dead" ] || fail "an unpublished record of a dead controller stays"
+	[ -d "/run/faultline/.abc124.$$" ] || fail "an unpublished record of a live controller was removed"
+	[ ! -e /run/faultline/0ld000 ] || fail "an old record directory without a state file stays"
+	[ -d /run/faultline/y0ung0 ] || fail "a young record directory was removed: its controller may be starting"
+}
+
 # Two experiments on two targets; stop --all returns only when no fault
 # applies any more, and the next calls of both targets go through.
 t_lc_stop_all_halts_everything() {
