@@ -161,7 +161,7 @@ print(n)' $n >"$WORK/flood.out"
 		and .since_start.unreported >= $n - $shown
 		and (.since_start.injected - .since_start.emitted - .since_start.unreported) as $d
 		| $d >= 0 and $d <= $cpus' >/dev/null || fail "unexpected summary: $(summary)"
-	"$FL" events --help 2>&1 | grep -q "rate" || fail "help does not mention the rate limit"
+	grep -q "rate" <<<"$("$FL" events --help 2>&1)" || fail "help does not mention the rate limit"
 }
 
 t_count_and_experiment_filter() {
@@ -224,7 +224,7 @@ t_bad_input_exit_2() {
 		stray
 	EOF
 	rm -f "${TMPDIR:-/tmp}/ev.$$"
-	"$FL" events --help 2>&1 | grep -q Examples || fail "--help has no examples"
+	grep -q Examples <<<"$("$FL" events --help 2>&1)" || fail "--help has no examples"
 }
 
 # Two readers would split the stream (issue 14, item 4): the second is

@@ -395,18 +395,24 @@ t_bad_input_exit_2_nothing_attached() {
 	[ "$before" = "$after" ] || fail "bad input changed the host: $(diff <(echo "$before") <(echo "$after"))"
 }
 
+# Help is read whole before it is searched: `| grep -q` quits at the first
+# match, and under pipefail the writer's SIGPIPE on a long help fails the line.
 t_help_exit_0() {
-	local a
+	local a out
 	for a in "help" "--help" "drop --help" "delay --help"; do
-		"$FL" net $a 2>&1 | grep -q "^Usage: faultline net ${a%% --help}" ||
-			"$FL" net $a 2>&1 | grep -q "^Usage: faultline net drop" || fail "'net $a' shows no usage"
-		"$FL" net $a 2>/dev/null | grep -q -- "--probability P" || fail "'net $a' lists no options on stdout"
-		"$FL" net $a >/dev/null 2>&1 || fail "'net $a' exited $?, want 0"
+		out=$("$FL" net $a 2>&1) || fail "'net $a' exited $?, want 0"
+		grep -q "^Usage: faultline net ${a%% --help}" <<<"$out" ||
+			grep -q "^Usage: faultline net drop" <<<"$out" || fail "'net $a' shows no usage"
+		out=$("$FL" net $a 2>/dev/null)
+		grep -q -- "--probability P" <<<"$out" || fail "'net $a' lists no options on stdout"
 	done
 	# The options of one action only: delay's are not drop's.
-	"$FL" net drop --help | grep -q -- "--jitter" && fail "'net drop --help' lists delay's --jitter"
-	"$FL" net delay --help | grep -q -- "--jitter" || fail "'net delay --help' lacks --jitter"
-	"$FL" sys fail --help | grep -q -- "--errno" || fail "'sys fail --help' lacks --errno"
+	out=$("$FL" net drop --help)
+	grep -q -- "--jitter" <<<"$out" && fail "'net drop --help' lists delay's --jitter"
+	out=$("$FL" net delay --help)
+	grep -q -- "--jitter" <<<"$out" || fail "'net delay --help' lacks --jitter"
+	out=$("$FL" sys fail --help)
+	grep -q -- "--errno" <<<"$out" || fail "'sys fail --help' lacks --errno"
 }
 
 t_missing_privileges_exit_2() {
