@@ -83,6 +83,22 @@ while True:
 	PORT=$(cat "$WORK/port")
 }
 
+# timed ID FAULT [FLOOD]: the events (in $WORK/ev.json) of FAULT (net_drop,
+# sys_fail) of experiment ID against the flood (tests/tools/flood.py's line
+# in FLOOD, default $WORK/flood): "clean SPAN FIRST" (SPAN in ms from the first event to
+# the last, FIRST its time), "paused: WHY" or "none N".
+timed() {
+	jq -s -r --arg id "$1" --arg fault "$2" --slurpfile f "${3:-$WORK/flood}" '
+		[.[] | select(.experiment == $id and .fault == $fault) | .ktime_ns] | sort | $f[0] as $f
+		| if length < 2 then "none \(length)"
+		  else first as $a | last as $b
+		  | [$f.pauses[] | select(.[0] < $a + 1e5 and .[1] > $a - 1e5
+			or .[0] < $b + 3e5 and .[1] > $b - 1e5)] as $p
+		  | if $f.first > $a - 3e6 or $f.last < $b + 3e6 then "paused: the flood did not span the fault"
+		    elif ($p | length) > 0 then "paused: the flood paused at an edge for \(($p[0][1] - $p[0][0]) / 1e6) ms"
+		    else "clean \((last - first) / 1e6) \(first)" end end' "$WORK/ev.json"
+}
+
 # mk_netns NAME: a namespace with lo up; removed on exit.
 mk_netns() {
 	local ns="$TEST_TAG-$1"

@@ -538,21 +538,6 @@ flooded() {
 	wait $fpid
 }
 
-# timed ID FAULT: the events of FAULT (net_drop, sys_fail) of experiment ID
-# against the flood: "clean SPAN FIRST" (SPAN in ms from the first event to
-# the last, FIRST its time), "paused: WHY" or "none N".
-timed() {
-	jq -s -r --arg id "$1" --arg fault "$2" --slurpfile f "$WORK/flood" '
-		[.[] | select(.experiment == $id and .fault == $fault) | .ktime_ns] | sort | $f[0] as $f
-		| if length < 2 then "none \(length)"
-		  else first as $a | last as $b
-		  | [$f.pauses[] | select(.[0] < $a + 1e5 and .[1] > $a - 1e5
-			or .[0] < $b + 3e5 and .[1] > $b - 1e5)] as $p
-		  | if $f.first > $a - 3e6 or $f.last < $b + 3e6 then "paused: the flood did not span the fault"
-		    elif ($p | length) > 0 then "paused: the flood paused at an edge for \(($p[0][1] - $p[0][0]) / 1e6) ms"
-		    else "clean \((last - first) / 1e6) \(first)" end end' "$WORK/ev.json"
-}
-
 # span_ok VERDICT WHAT: fail unless VERDICT (of timed) spans 50 ms +- 2 ms.
 span_ok() {
 	local span
